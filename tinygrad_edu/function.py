@@ -1,0 +1,74 @@
+"""The base class of every operation: a forward on arrays and its vector-Jacobian product.
+
+An op knows nothing of ``Tensor``. ``forward`` receives plain ``np.ndarray`` inputs, returns
+the output array and keeps on ``self`` whatever ``vjp`` will need. ``vjp(G)`` receives the
+upstream gradient ``G = dL/dout`` (same shape as the output) and returns one gradient per
+input, in the *output's* broadcast shape if that is simpler: the engine sums broadcast axes
+back to each input's shape in one place (``broadcasting.unbroadcast``).
+
+``self.needs_input_grad`` (a tuple of bools, one per input) is set before ``vjp`` runs, so a
+rule can skip work for inputs that need no gradient; return ``None`` for those.
+
+Writing your own op::
+
+    >>> import numpy as np
+    >>> import tinygrad_edu as tg
+    >>> class Cube(tg.Function):
+    ...     "out = x**3;  dL/dx = G * 3 x**2"
+    ...     rule = "d x³/dx = 3x²"
+    ...     def forward(self, x):
+    ...         self.x = x
+    ...         return x ** 3
+    ...     def vjp(self, g):
+    ...         return (g * 3 * self.x ** 2,)
+    >>> x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = tg.apply(Cube, x)
+    >>> y.op
+    'cube'
+    >>> y.sum().backward()
+    >>> x.grad
+    array([ 3., 12.])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import ShapeError
+
+__all__ = ["Function", "ShapeError"]
+
+
+class Function:
+    """One differentiable operation. Subclass it, write ``forward`` and ``vjp``.
+
+    Class attributes a subclass may set:
+      ``name``: the op's name as ``Tensor.op`` shows it (default: the class name, lowercased);
+      ``rule``: the local derivative in words, shown by ``trace_backward``.
+    """
+
+    name: str = "function"
+    rule: str = ""
+    needs_input_grad: tuple[bool, ...] = ()
+    #: True once backward has freed what forward saved (see ``release``).
+    freed: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__.lower()
+
+    def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+        """Compute the output array from the input arrays; save what ``vjp`` needs."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward(*arrays)")
+
+    def vjp(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """Return ``dL/d input_i`` for every input, given ``grad_out = dL/d output``."""
+        raise NotImplementedError(f"{type(self).__name__} must define vjp(grad_out)")
+
+    def release(self) -> None:
+        """Free the arrays that forward saved; a later backward through this op is an error."""
+        self.__dict__.clear()
+        self.freed = True

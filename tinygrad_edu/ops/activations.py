@@ -1,0 +1,132 @@
+"""Activation functions f in y = f(w·x + b), each with its derivative.
+
+Values at the kinks are a choice, stated here once: relu'(0) = 0, leaky_relu'(0) = slope,
+and sign and step pass a zero gradient everywhere (their derivative is 0 wherever it exists;
+a perceptron therefore learns with its own rule, not with backpropagation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from .reduce import normalize_axis
+
+
+class Sigmoid(Function):
+    """out = σ(a) = 1 / (1 + e^(-a));  dL/da = G * out * (1 - out)
+
+    Stable: with e = exp(-|a|) (never overflows), σ(a) = 1/(1+e) for a >= 0 and
+    e/(1+e) for a < 0, two forms of the same function.
+    """
+
+    rule = "dσ/dx = σ·(1−σ)"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        e = np.exp(-np.abs(a))
+        self.out = np.where(a >= 0, 1.0, e) / (1.0 + e)
+        return self.out
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        s = self.out
+        return (g * s * (1.0 - s),)
+
+
+class Tanh(Function):
+    """out = tanh(a);  dL/da = G * (1 - out²)"""
+
+    rule = "d tanh/dx = 1 − tanh²"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.out = np.tanh(a)
+        return self.out
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * (1.0 - self.out * self.out),)
+
+
+class Relu(Function):
+    """out = max(a, 0);  dL/da = G where a > 0, else 0 (also at a = 0)"""
+
+    rule = "d relu/dx = 1 if x > 0 else 0"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.positive = a > 0
+        return np.where(self.positive, a, 0.0).astype(a.dtype, copy=False)
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.positive,)
+
+
+class LeakyRelu(Function):
+    """out = a if a > 0 else slope·a;  dL/da = G where a > 0, else slope·G (also at a = 0)"""
+
+    name = "leaky_relu"
+    rule = "d leaky_relu/dx = 1 if x > 0 else slope"
+
+    def forward(self, a: np.ndarray, *, slope: float = 0.01) -> np.ndarray:
+        self.factor = np.where(a > 0, 1.0, slope).astype(a.dtype, copy=False)
+        return a * self.factor
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.factor,)
+
+
+class Sign(Function):
+    """out = sign(a) ∈ {-1, 0, 1};  dL/da = 0 (flat almost everywhere)"""
+
+    rule = "d sign/dx = 0"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return np.sign(a)
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.zeros_like(g),)
+
+
+class Step(Function):
+    """out = 1 where a >= 0, else 0 (Heaviside);  dL/da = 0 (flat almost everywhere)"""
+
+    rule = "d step/dx = 0"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return (a >= 0).astype(a.dtype)
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.zeros_like(g),)
+
+
+class Softmax(Function):
+    """out = e^(a - max) / Σ e^(a - max) along ``axis``;  dL/da = out * (G - Σ(G * out))
+
+    Subtracting the max changes nothing mathematically and keeps exp from overflowing.
+    The vjp is the Jacobian diag(s) - s sᵀ applied to G without building it.
+    """
+
+    rule = "dsᵢ/dxⱼ = sᵢ(δᵢⱼ − sⱼ)"
+
+    def forward(self, a: np.ndarray, *, axis: int = -1) -> np.ndarray:
+        self.axis = axes = normalize_axis("softmax", axis, a.ndim)
+        e = np.exp(a - a.max(axis=axes, keepdims=True))
+        self.out = e / e.sum(axis=axes, keepdims=True)
+        return self.out
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        s = self.out
+        return (s * (g - (g * s).sum(axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """out = a - max - ln Σ e^(a - max) along ``axis``;  dL/da = G - softmax * Σ G"""
+
+    name = "log_softmax"
+    rule = "d log sᵢ/dxⱼ = δᵢⱼ − sⱼ"
+
+    def forward(self, a: np.ndarray, *, axis: int = -1) -> np.ndarray:
+        self.axis = axes = normalize_axis("log_softmax", axis, a.ndim)
+        shifted = a - a.max(axis=axes, keepdims=True)
+        self.out = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+        return self.out
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g - np.exp(self.out) * g.sum(axis=self.axis, keepdims=True),)
