@@ -5,25 +5,60 @@
 >>> (x * x).sum().backward()
 >>> x.grad
 array([2., 4., 6.])
+
+The core (Tensor, ops, backward) is imported at once. The larger parts (``tg.nn``,
+``tg.optim``, ``tg.viz``, ...) are imported the first time they are used, so
+``import tinygrad_edu`` stays fast and does not need matplotlib or hypothesis.
 """
 
-from . import functional, ops
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import functional, gradcheck, ops
 from .engine import detect_anomaly, no_grad
 from .errors import ShapeError
 from .function import Function
 from .tensor import Tensor, apply, ones, randn, tensor, zeros
-from .tensor_math import TensorMath
+
+if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type checkers
+    from . import datasets, nn, optim, plot, testing, viz
+    from .trace import trace_backward
 
 
-def dot(a: object, b: object) -> Tensor:
+def dot(a: Any, b: Any) -> Tensor:
     """The dot / matrix product of 1-D or 2-D operands: ``tg.dot(w, x)`` is w·x."""
     from .ops.linalg import Dot
 
     return apply(Dot, a, b)
 
 
+# name -> (module, attribute or None for the module itself), imported on first use
+_LAZY = {
+    "nn": ("nn", None),
+    "optim": ("optim", None),
+    "datasets": ("datasets", None),
+    "viz": ("viz", None),
+    "plot": ("plot", None),  # needs matplotlib (the `examples` extra)
+    "testing": ("testing", None),  # needs hypothesis (the `test` extra)
+    "trace_backward": ("trace", "trace_backward"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(f".{module_name}", __name__)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value  # later look-ups find it directly
+    return value
+
+
 __version__ = "0.1.0"
 __all__ = [
-    "Function", "ShapeError", "Tensor", "TensorMath", "apply", "detect_anomaly", "dot",
-    "functional", "no_grad", "ones", "ops", "randn", "tensor", "zeros",
+    "Function", "ShapeError", "Tensor", "apply", "datasets", "detect_anomaly", "dot",
+    "functional", "gradcheck", "nn", "no_grad", "ones", "ops", "optim", "plot", "randn",
+    "tensor", "testing", "trace_backward", "viz", "zeros",
 ]
