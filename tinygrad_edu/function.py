@@ -60,7 +60,8 @@ class Function:
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
 
-    def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+    # (*Any, **Any) lets each op declare its own inputs and keyword parameters
+    def forward(self, *arrays: Any, **params: Any) -> np.ndarray:
         """Compute the output array from the input arrays; save what ``vjp`` needs."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(*arrays)")
 
