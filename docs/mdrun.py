@@ -6,7 +6,8 @@ the reader is promised: what the code prints must equal it (trailing spaces igno
 
 Used two ways: ``tests/test_tutorial.py`` checks every page (in a temporary folder, so the
 pictures the code saves land there), and ``python docs/mdrun.py PAGE...`` runs pages from the
-folder they live in, which (re)writes the pictures they show.
+folder they live in, which (re)writes the pictures they show; ``--update`` also rewrites
+output blocks that no longer match.
 """
 
 from __future__ import annotations
@@ -49,13 +50,18 @@ def _normalize(s: str) -> str:
     return "\n".join(line.rstrip() for line in s.strip("\n").splitlines())
 
 
-def run_page(page: Path, workdir: Path) -> None:
-    """Run ``page``'s blocks with ``workdir`` as the current folder; raise on any mismatch."""
+def run_page(page: Path, workdir: Path, *, update: bool = False) -> None:
+    """Run ``page``'s blocks with ``workdir`` as the current folder; raise on any mismatch.
+
+    With ``update=True`` a mismatching output block is rewritten with what the code printed
+    (for authors, after a deliberate change; read the diff before committing it).
+    """
     namespace: dict[str, object] = {"__name__": "__main__"}
     old = Path.cwd()
     os.chdir(workdir)
+    text = page.read_text(encoding="utf-8")
     try:
-        for block in blocks(page.read_text(encoding="utf-8")):
+        for block in blocks(text):
             code = compile("\n" * (block.line - 1) + block.code, str(page), "exec")
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):
@@ -63,19 +69,26 @@ def run_page(page: Path, workdir: Path) -> None:
             if block.expected is not None and _normalize(buf.getvalue()) != _normalize(
                 block.expected
             ):
+                if update:
+                    fenced = f"```text\n{block.expected}```"
+                    text = text.replace(fenced, f"```text\n{_normalize(buf.getvalue())}\n```", 1)
+                    continue
                 raise AssertionError(
                     f"{page}:{block.line}: the block printed\n{buf.getvalue()}\n"
                     f"but the page shows\n{block.expected}"
                 )
     finally:
         os.chdir(old)
+    if update:
+        page.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
     import matplotlib
 
     matplotlib.use("Agg")
-    for name in sys.argv[1:]:
+    update = "--update" in sys.argv
+    for name in (a for a in sys.argv[1:] if a != "--update"):
         path = Path(name).resolve()
-        run_page(path, path.parent)
+        run_page(path, path.parent, update=update)
         print(f"ran {name}")
