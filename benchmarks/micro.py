@@ -1,0 +1,95 @@
+"""W4 and W5: the cost of the machinery itself, on values so small that numpy does ~nothing.
+
+    W4 chain     x -> tanh -> tanh -> ... (n ops) on a scalar, forward and backward; the
+                 numpy reference does the same chain by hand on 0-d arrays, keeping the
+                 outputs and multiplying the local derivatives 1 - tanh² on the way back.
+    W5 overhead  ``a + b`` on 1-element tensors and its backward, per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import Tensor
+
+X0 = 0.5
+
+
+def chain_numpy(n: int) -> Callable[[], float]:
+    def run() -> float:
+        y = np.array(X0)
+        outs = []
+        for _ in range(n):
+            y = np.tanh(y)
+            outs.append(y)
+        g = np.array(1.0)
+        for out in reversed(outs):
+            g = g * (1.0 - out * out)
+        return float(g)
+
+    return run
+
+
+def chain_tinygrad(n: int) -> Callable[[], float]:
+    def run() -> float:
+        x = Tensor(X0, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y.tanh()
+        y.backward()
+        return float(x.grad)  # type: ignore[arg-type]
+
+    return run
+
+
+def chain_torch(n: int, torch: Any) -> Callable[[], float]:
+    def run() -> float:
+        x = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y.tanh()
+        y.backward()
+        return float(x.grad)
+
+    return run
+
+
+def add_numpy() -> Callable[[], Any]:
+    a, b = np.array([1.0]), np.array([2.0])
+
+    def run() -> Any:
+        _ = a + b
+        g = np.ones(1)
+        return g.copy(), g.copy()  # d(a+b)/da and d(a+b)/db, each its own array
+
+    return run
+
+
+def add_tinygrad() -> Callable[[], Any]:
+    a, b = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+
+    def run() -> Any:
+        c = a + b
+        c.backward()
+        grads = a.grad, b.grad
+        a.grad = b.grad = None
+        return grads
+
+    return run
+
+
+def add_torch(torch: Any) -> Callable[[], Any]:
+    a = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+
+    def run() -> Any:
+        c = a + b
+        c.backward()
+        grads = a.grad, b.grad
+        a.grad = b.grad = None
+        return grads
+
+    return run

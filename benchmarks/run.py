@@ -1,0 +1,190 @@
+"""Run the benchmark suite and print a Markdown table: ``python -m benchmarks [--quick]``.
+
+Every workload is timed for the hand-written numpy version, tinygrad_edu (and its
+``optim.SGD`` variant when that exists) and PyTorch CPU when it is installed, interleaved in
+this one process; the table shows median time per step and the ratio to numpy. Before
+timing, each contender's gradients are checked against numpy's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python benchmarks/run.py`: make the repo importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from benchmarks import memory, micro, models  # noqa: E402
+from benchmarks.machine import machine_facts  # noqa: E402
+from benchmarks.timing import median_times  # noqa: E402
+
+TG, TG_SGD, NP, TORCH = "tinygrad_edu", "tinygrad_edu + optim.SGD", "numpy", "PyTorch"
+
+
+class Row:
+    """One line of the table: a value per contender, and the target tinygrad_edu must meet."""
+
+    def __init__(self, workload: str, values: dict[str, float], fmt: Callable[[float], str],
+                 target: str, met: bool, ratios: bool = True) -> None:
+        self.workload, self.values, self.fmt = workload, values, fmt
+        self.target, self.met, self.ratios = target, met, ratios
+
+
+def fmt_time(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.2f} µs"
+    return f"{s * 1e3:.2f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def fmt_mib(b: float) -> str:
+    return f"{b / memory.MiB:.2f} MiB"
+
+
+def fmt_plain(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def check_same(workload: str, who: str, got: Any, want: Any) -> None:
+    """Stop the run if ``who`` computes other gradients than numpy (then timing means nothing)."""
+    for i, (g, w) in enumerate(zip(got, want)):
+        g, w = np.asarray(g, dtype=np.float64), np.asarray(w, dtype=np.float64)
+        if g.shape != w.shape or not np.allclose(g, w, rtol=1e-9, atol=1e-12):
+            raise SystemExit(f"{workload}: {who}'s gradient {i} differs from numpy's "
+                             f"(shapes {g.shape} / {w.shape}, max |diff| "
+                             f"{np.max(np.abs(g - w)) if g.shape == w.shape else 'n/a'})")
+
+
+def bench_models(quick: bool, torch: Any) -> list[Row]:
+    rows = []
+    targets = {"W1 tiny": 2.5, "W2 biopsy": 2.5, "W3 wide": 1.05}
+    for p in models.problems():
+        makers: dict[str, Callable[[], models.StepFn]] = {
+            NP: lambda p=p: models.numpy_step(p), TG: lambda p=p: models.tinygrad_step(p)}
+        if models.has_optim():
+            makers[TG_SGD] = lambda p=p: models.tinygrad_optim_step(p)
+        if torch is not None:
+            makers[TORCH] = lambda p=p: models.torch_step(p, torch)
+        steps = {name: make() for name, make in makers.items()}
+        want = steps[NP]()
+        for name, step in steps.items():
+            if name != NP:
+                check_same(p.name, name, step(), want)
+        big = p.X.size > 1_000_000
+        calls, reps = (1, 3) if quick else ((3, 15) if big else (200, 15))
+        times = median_times(steps, calls=calls, reps=reps, warmup=1 if quick else 3)
+        limit = targets[p.name]
+        rows.append(Row(f"{p.name}: step, N={p.X.shape[0]}, D={p.X.shape[1]}", times, fmt_time,
+                        f"<= {limit}x", times[TG] <= limit * times[NP]))
+    return rows
+
+
+def bench_chain(quick: bool, torch: Any) -> list[Row]:
+    sizes = (100, 1_000, 10_000) if quick else (1_000, 10_000, 100_000)
+    rows, totals = [], {}
+    for n in sizes:
+        runs = {NP: micro.chain_numpy(n), TG: micro.chain_tinygrad(n)}
+        if torch is not None:
+            runs[TORCH] = micro.chain_torch(n, torch)
+        want = runs[NP]()
+        for name, run in runs.items():
+            if not np.isclose(run(), want, rtol=1e-12):
+                raise SystemExit(f"W4 chain n={n}: {name}'s dx differs from numpy's {want}")
+        reps = 3 if quick else (5 if n >= 100_000 else 9)
+        times = median_times(runs, calls=1, reps=reps, warmup=1)
+        totals[n] = times
+        per_node = {name: t / n for name, t in times.items()}
+        rows.append(Row(f"W4 chain n={n:,}: time per node (forward + backward)", per_node,
+                        fmt_time, "<= 5x", per_node[TG] <= 5 * per_node[NP]))
+    mid, top = sizes[-2], sizes[-1]
+    scaling = {name: totals[top][name] / totals[mid][name] for name in totals[top]}
+    rows.append(Row(f"W4 chain: t(n={top:,}) / t(n={mid:,})", scaling, fmt_plain, "<= 12",
+                    scaling[TG] <= 12, ratios=False))
+    return rows
+
+
+def bench_overhead(quick: bool, torch: Any) -> Row:
+    runs = {NP: micro.add_numpy(), TG: micro.add_tinygrad()}
+    if torch is not None:
+        runs[TORCH] = micro.add_torch(torch)
+    times = median_times(runs, calls=200 if quick else 5000, reps=3 if quick else 15)
+    return Row("W5 overhead: `a + b` on 1-element tensors + backward", times, fmt_time,
+               "<= 10 µs", times[TG] <= 10e-6)
+
+
+def bench_memory(quick: bool, torch: Any) -> list[Row]:
+    w1, w3 = models.problems()[0], models.problems()[2]
+    peak = {NP: memory.peak_extra_bytes(models.numpy_step(w3)),
+            TG: memory.peak_extra_bytes(models.tinygrad_step(w3))}
+    steps = 200 if quick else 10_000
+    growth_makers = {NP: models.numpy_step, TG: models.tinygrad_step}
+    growth = {name: float(memory.rss_growth_bytes(make(w1), steps, warmup=50 if quick else 500))
+              for name, make in growth_makers.items()}
+    if torch is not None:
+        growth[TORCH] = memory.rss_growth_bytes(models.torch_step(w1, torch), steps,
+                                                warmup=50 if quick else 500)
+    return [
+        Row("Memory: peak extra memory of one W3 step (tracemalloc)", peak, fmt_mib,
+            "<= 1.2x", peak[TG] <= 1.2 * peak[NP]),
+        Row(f"Memory: RSS growth over {steps:,} W1 steps", growth, fmt_mib, "< 5 MiB",
+            growth[TG] < 5 * memory.MiB, ratios=False),
+    ]
+
+
+def markdown_table(rows: list[Row]) -> str:
+    names = [n for n in (NP, TG, TG_SGD, TORCH) if any(n in r.values for r in rows)]
+    head = ["workload"]
+    for n in names:
+        head += [n] if n == NP else [n, "× numpy"]
+    head += ["target (tinygrad_edu)", "met"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r.workload]
+        for n in names:
+            v = r.values.get(n)
+            cells.append("–" if v is None else r.fmt(v))
+            if n != NP:
+                ok = v is not None and r.ratios and r.values.get(NP)
+                cells.append(f"{v / r.values[NP]:.2f}x" if ok else "–")  # type: ignore[operator]
+        cells += [r.target, "yes" if r.met else "**no**"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="a few steps of everything, to see that it runs (numbers are noise)")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the table to PATH")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    args = parser.parse_args(argv)
+    torch = None
+    if not args.no_torch:
+        try:
+            import torch  # type: ignore[no-redef]
+        except ImportError:
+            torch = None
+    started = datetime.datetime.now(datetime.timezone.utc)
+    rows = bench_models(args.quick, torch)
+    rows += bench_chain(args.quick, torch)
+    rows.append(bench_overhead(args.quick, torch))
+    rows += bench_memory(args.quick, torch)
+    table = markdown_table(rows)
+    facts = "\n".join(f"- {line}" for line in machine_facts(torch))
+    kind = "quick run (numbers are noise)" if args.quick else "full run"
+    report = (f"Benchmark {kind}, {started:%Y-%m-%d %H:%M} UTC; medians of interleaved "
+              f"repetitions, float64, all gradients checked against numpy first.\n\n"
+              f"{table}\n\nMachine:\n\n{facts}\n")
+    print(report)
+    if args.markdown:
+        Path(args.markdown).write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Timing: interleaved repetitions and medians, so that every contender sees the same machine.
+
+Each repetition times one block of calls of every contender in turn (numpy, tinygrad_edu,
+PyTorch, ...); a slow moment of the machine (another process, a frequency change) then
+hits all of them alike instead of one. The median over repetitions ignores the outliers.
+The garbage collector stays on: its pauses are part of what a user of the library waits for.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+
+Step = Callable[[], object]
+
+
+def median_times(contenders: dict[str, Step], *, calls: int, reps: int,
+                 warmup: int = 3) -> dict[str, float]:
+    """Median seconds per call of each contender; ``reps`` interleaved blocks of ``calls``."""
+    for step in contenders.values():
+        for _ in range(warmup):
+            step()
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    clock = time.perf_counter
+    for _ in range(reps):
+        for name, step in contenders.items():
+            gc.collect()  # every block starts from the same clean heap
+            start = clock()
+            for _ in range(calls):
+                step()
+            samples[name].append((clock() - start) / calls)
+    return {name: statistics.median(s) for name, s in samples.items()}
