@@ -28,7 +28,7 @@ def _numpy_blas() -> str:
         config: Any = np.show_config(mode="dicts")  # numpy >= 1.25
         blas = config["Build Dependencies"]["blas"]
         return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # older numpy: no dict mode; the name is still worth having
+    except (TypeError, KeyError, AttributeError):  # older numpy: no dict mode
         return "unknown (numpy.show_config() prints it)"
 
 
@@ -53,8 +53,8 @@ def machine_facts(torch_module: Any = None) -> list[str]:
         usable = os.cpu_count() or 0
     facts = [
         f"CPU: {_cpu_model()}; {os.cpu_count()} cores, {usable} usable by this process",
-        f"Python {platform.python_version()} ({platform.system()} {platform.machine()}), "
-        f"numpy {np.__version__}",
+        (f"Python {platform.python_version()} ({platform.system()} {platform.machine()}), "
+         f"numpy {np.__version__}"),
         f"numpy BLAS: {_numpy_blas()}",
     ]
     facts += [f"thread pool: {line}" for line in _threadpools()]

@@ -18,11 +18,11 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python benchmarks/run.py`: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from benchmarks import memory, micro, models  # noqa: E402
-from benchmarks.machine import machine_facts  # noqa: E402
-from benchmarks.timing import median_times  # noqa: E402
+from benchmarks import memory, micro, models
+from benchmarks.machine import machine_facts
+from benchmarks.timing import median_times
 
 TG, TG_SGD, NP, TORCH = "tinygrad_edu", "tinygrad_edu + optim.SGD", "numpy", "PyTorch"
 
