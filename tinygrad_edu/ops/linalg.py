@@ -43,7 +43,7 @@ class MatMul(Function):
     """out = a @ b (np.matmul);  dL/da = G @ bᵀ,  dL/db = aᵀ @ G   (batch axes summed)"""
 
     name = "matmul"
-    rule = "d(A@B)/dA: G @ Bᵀ, d(A@B)/dB: Aᵀ @ G"
+    rule = "dL/dA = G @ Bᵀ, dL/dB = Aᵀ @ G"
     sign = "@"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -81,6 +81,7 @@ class Dot(MatMul):
     """out = a · b for 1-D or 2-D operands (the same rule as ``MatMul``)."""
 
     name = "dot"
+    rule = "d(a·b)/da = b, d(a·b)/db = a"
     sign = "·"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -1,0 +1,265 @@
+"""``trace_backward``: run a backward pass and keep every step, to read it line by line.
+
+Each step is one op's vector-Jacobian product: the gradient that arrived at the op's output
+(``grad_out`` = dL/d output), the op's local rule in words, and the gradient it sent to each
+input (already summed over the axes broadcasting had stretched). Printing the trace gives an
+aligned table; in a notebook it shows as an HTML table.
+
+>>> import tinygrad_edu as tg
+>>> import tinygrad_edu.functional as F
+>>> w = tg.Tensor([0.5, -0.5], requires_grad=True, name="w")
+>>> x = tg.Tensor([1.0, 2.0], name="x")
+>>> b = tg.Tensor(0.0, requires_grad=True, name="b")
+>>> E = F.squared_error(F.sigmoid(w.dot(x) + b), 1.0)
+>>> trace = tg.trace_backward(E)
+>>> [step.op for step in trace]
+['squared_error', 'sigmoid', 'add', 'dot']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .errors import ShapeError
+from .tensor import Tensor, to_array
+
+__all__ = ["Trace", "TraceStep", "label_tensors", "summarize", "trace_backward"]
+
+
+def _num(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def _nested(a: np.ndarray) -> str:
+    if a.ndim == 0:
+        return _num(float(a))
+    return "[" + ", ".join(_nested(row) for row in a) + "]"
+
+
+def summarize(a: Any, small: int = 6) -> str:
+    """A short text for an array: its values when it has at most ``small`` elements,
+    otherwise ``min … mean … max …``.
+
+    >>> summarize(np.array([0.5, -1.25]))
+    '[0.5, -1.25]'
+    >>> summarize(np.arange(10.0))
+    'min 0 mean 4.5 max 9'
+    """
+    a = np.asarray(a)
+    if a.size == 0:
+        return f"empty {a.shape}"
+    if a.size == 1:
+        return _num(float(a.reshape(())))
+    if a.size <= small:
+        return _nested(a)
+    with np.errstate(all="ignore"):  # inf - inf in the mean is nan, and that is what we show
+        return f"min {_num(a.min())} mean {_num(a.mean())} max {_num(a.max())}"
+
+
+def label_tensors(root: Tensor) -> dict[int, str]:
+    """A short readable label for every tensor of root's graph, keyed by ``id``.
+
+    A tensor's own ``name`` wins. Otherwise a tensor made by an op is called after the op
+    (``add``; ``add#1``, ``add#2`` in forward order when the op occurs more than once), a
+    one-element constant by its value, and other leaves ``leaf#k`` / ``const#k``.
+    """
+    forward = list(reversed(engine.topological_order(root)))  # parents before children
+    counts: dict[str, int] = {}
+    for t in forward:
+        counts[t.op or ""] = counts.get(t.op or "", 0) + 1
+    labels: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for t in forward:
+        op = t.op or ""
+        seen[op] = seen.get(op, 0) + 1
+        labels[id(t)] = t.name or (op if counts[op] == 1 else f"{op}#{seen[op]}")
+    # leaves numbered in the order the forward pass first used them
+    leaves = [p for t in forward for p in t.parents if p.is_leaf] + [root]
+    n_leaf = n_const = 0
+    for t in leaves:
+        if id(t) in labels:
+            continue
+        if t.name:
+            labels[id(t)] = t.name
+        elif t.requires_grad:
+            n_leaf += 1
+            labels[id(t)] = f"leaf#{n_leaf}"
+        elif t.size == 1:
+            labels[id(t)] = summarize(t.data)
+        else:
+            n_const += 1
+            labels[id(t)] = f"const#{n_const}"
+    return labels
+
+
+@dataclass(frozen=True, repr=False)
+class TraceStep:
+    """One op's backward: ``grads_in[i] = vjp(grad_out)`` for input i, summed to its shape."""
+
+    op: str
+    rule: str
+    output: Tensor
+    inputs: tuple[Tensor, ...]
+    output_label: str
+    input_labels: tuple[str, ...]
+    grad_out: np.ndarray
+    grads_in: tuple[np.ndarray | None, ...]
+    summed_axes: tuple[tuple[int, ...], ...]
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return self.output.shape
+
+    @property
+    def input_shapes(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(t.shape for t in self.inputs)
+
+    def __repr__(self) -> str:
+        return (f"TraceStep(op={self.op!r}, {self.input_shapes} -> {self.output_shape}, "
+                f"grad_out={summarize(self.grad_out)})")
+
+
+def _output_text(s: TraceStep) -> str:
+    # an unnamed output is labelled by its op, already in the "op" column: show the shape only
+    shape = str(s.output_shape)
+    return shape if s.output.name is None else f"{s.output_label} {shape}"
+
+
+_HEADER = ("step", "op", "output", "dL/d output", "local rule", "input", "dL/d input",
+           "summed axes")
+
+
+class Trace:
+    """The steps of one backward pass, in the order they ran (a sequence of ``TraceStep``)."""
+
+    def __init__(self, root: Tensor, steps: list[TraceStep]) -> None:
+        self.root = root
+        self.steps = steps
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[TraceStep]:
+        return iter(self.steps)
+
+    def __getitem__(self, i: int) -> TraceStep:
+        return self.steps[i]
+
+    def grad_of(self, t: Tensor) -> np.ndarray | None:
+        """The total gradient dL/dt this pass computed: the ``grad_out`` of the step that
+        made t, or, for a leaf, the sum of what every step sent it (None if nothing did)."""
+        for s in self.steps:
+            if s.output is t:
+                return s.grad_out
+        total = None
+        for s in self.steps:
+            for inp, g in zip(s.inputs, s.grads_in):
+                if inp is t and g is not None:
+                    total = g if total is None else total + g
+        return total
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The table as rows of strings: one row per (step, input)."""
+        out = []
+        for k, s in enumerate(self.steps, 1):
+            for i, (lab, t, g, ax) in enumerate(
+                zip(s.input_labels, s.inputs, s.grads_in, s.summed_axes)
+            ):
+                first = i == 0
+                out.append((
+                    str(k) if first else "",
+                    s.op if first else "",
+                    _output_text(s) if first else "",
+                    summarize(s.grad_out) if first else "",
+                    s.rule if first else "",
+                    f"{lab} {t.shape}",
+                    "—" if g is None else summarize(g),
+                    ", ".join(map(str, ax)) if ax else "",
+                ))
+        return out
+
+    def __str__(self) -> str:
+        rows = [_HEADER, *self.rows()]
+        widths = [max(len(r[c]) for r in rows) for c in range(len(_HEADER))]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        title = (f"backward from {self.root.op or 'a leaf'} {self.root.shape}: {len(self)} "
+                 "steps (— = no gradient needed)")
+        return "\n".join([title, *lines])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in _HEADER)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+            for r in self.rows()
+        )
+        return (f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _seed_grad(t: Tensor, grad: Any) -> np.ndarray:
+    """dL/dt to start from: 1 for a one-element tensor, else ``grad`` (checked)."""
+    if not t.requires_grad:
+        raise RuntimeError(
+            "trace_backward: this tensor does not require grad: none of the tensors it was "
+            "computed from has requires_grad=True, or it was computed under no_grad()"
+        )
+    if grad is None:
+        if t.size != 1:
+            raise RuntimeError(
+                f"trace_backward: the tensor has shape {t.shape}, not a single value; reduce "
+                "it to a scalar loss first (.sum() or .mean()), or pass grad= of that shape"
+            )
+        return np.ones(t.shape, dtype=t.dtype)
+    g = to_array(grad, t.dtype)
+    if g.shape != t.shape:
+        raise ShapeError(f"trace_backward: grad has shape {g.shape} but the tensor has shape "
+                         f"{t.shape}; they must be equal")
+    return g
+
+
+def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -> Trace:
+    """Run ``t.backward(grad)`` (leaves' ``.grad`` are filled as usual) and return its steps.
+
+    Each step holds ``op``, ``input_shapes``, ``output_shape``, ``grad_out`` (dL/d output),
+    ``grads_in`` (dL/d input per input, None where none was needed), ``rule`` (the op's
+    local derivative in words) and ``summed_axes`` (per input, the broadcast axes summed).
+
+    >>> import tinygrad_edu as tg
+    >>> a = tg.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, name="a")
+    >>> bias = tg.Tensor([0.5, 0.5], requires_grad=True, name="bias")
+    >>> trace = tg.trace_backward((a + bias).sum())
+    >>> trace[1].op, trace[1].summed_axes
+    ('add', ((), (0,)))
+    >>> trace[1].grads_in[1]      # each bias element fed two outputs
+    array([2., 2.])
+    """
+    seed = _seed_grad(t, grad)
+    labels = label_tensors(t)
+    steps: list[TraceStep] = []
+
+    def on_step(node: Tensor, g_out: np.ndarray, grads_in: tuple[np.ndarray | None, ...],
+                axes: tuple[tuple[int, ...], ...]) -> None:
+        op_class = type(node._fn)
+        rule = op_class.rule or (op_class.__doc__ or "").strip().split("\n")[0]
+        steps.append(TraceStep(
+            op=op_class.name,
+            rule=rule or "(no rule given)",
+            output=node,
+            inputs=node.parents,
+            output_label=labels.get(id(node), node.op or "?"),
+            input_labels=tuple(labels.get(id(p), "?") for p in node.parents),
+            grad_out=g_out,
+            grads_in=grads_in,
+            summed_axes=axes,
+        ))
+
+    engine.backward(t, seed, retain_graph=retain_graph, on_step=on_step)
+    return Trace(t, steps)
