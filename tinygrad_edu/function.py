@@ -32,11 +32,16 @@ Writing your own op::
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import ShapeError
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 __all__ = ["Function", "ShapeError"]
 
@@ -47,11 +52,17 @@ class Function:
     Class attributes a subclass may set:
       ``name``: the op's name as ``Tensor.op`` shows it (default: the class name, lowercased);
       ``rule``: the local derivative in words, shown by ``trace_backward``.
+
+    Set on a recorded instance (read them, do not set them): ``needs_input_grad``, and
+    ``params``, the keyword arguments ``forward`` was called with (e.g. ``{"axis": 1}``), so
+    the op can be run again: ``type(fn)().forward(*arrays, **fn.params)`` (``gradcheck.locate``
+    does this). Call an op with ``MyOp.apply(x, y, axis=1)`` or ``tg.apply(MyOp, x, y, axis=1)``.
     """
 
     name: str = "function"
     rule: str = ""
     needs_input_grad: tuple[bool, ...] = ()
+    params: Mapping[str, Any] = MappingProxyType({})
     #: True once backward has freed what forward saved (see ``release``).
     freed: bool = False
 
@@ -59,6 +70,14 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
+        """Run this op on Tensors (numbers and arrays are constants) and record it: the same
+        as ``tg.apply(cls, *inputs, **params)``. ``params`` go to ``forward`` as keywords."""
+        from .tensor import apply  # late: ops know nothing of Tensor until they are called
+
+        return apply(cls, *inputs, **params)
 
     # (*Any, **Any) lets each op declare its own inputs and keyword parameters
     def forward(self, *arrays: Any, **params: Any) -> np.ndarray:

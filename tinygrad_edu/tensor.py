@@ -225,6 +225,7 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     if record:
         fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
         fn._versions = tuple(t._version for t in tensors)  # type: ignore[attr-defined]
+        fn.params = params  # so the op can be re-run (gradcheck.locate) and shown
         result._fn, result._parents = fn, tensors
     return result
 
