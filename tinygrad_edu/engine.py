@@ -69,11 +69,16 @@ class detect_anomaly(contextlib.ContextDecorator):
         global anomaly_enabled
         self._prev = anomaly_enabled
         anomaly_enabled = True
+        # numpy's own warning would come first (and under `-W error` be raised instead);
+        # silence it here so the FloatingPointError, which names the op, is what is seen
+        self._errstate = np.errstate(divide="ignore", over="ignore", invalid="ignore")
+        self._errstate.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         global anomaly_enabled
         anomaly_enabled = self._prev
+        self._errstate.__exit__(*exc)
 
 
 def describe_nonfinite(a: np.ndarray) -> str | None:
@@ -138,7 +143,10 @@ def backward(
     """
     pending: dict[int, np.ndarray] = {id(root): grad}
     leaves: dict[int, Tensor] = {}
-    for node in topological_order(root):
+    if root._fn is None:  # backward() on a leaf itself: its gradient is the seed
+        leaves[id(root)] = root
+    order = topological_order(root) if root._fn is not None else []
+    for node in order:
         g = pending.pop(id(node), None)
         if g is None:  # no gradient reached this node (only zero-gradient paths led here)
             continue
