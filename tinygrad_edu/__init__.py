@@ -43,6 +43,7 @@ _LAZY = {
     "plot": ("plot", None),  # needs matplotlib (the `examples` extra)
     "testing": ("testing", None),  # needs hypothesis (the `test` extra)
     "trace_backward": ("trace", "trace_backward"),
+    "fit": ("train", "fit"),  # the training loop helper (train.py)
 }
 
 

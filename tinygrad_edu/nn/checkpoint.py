@@ -28,8 +28,12 @@ def write_npz(path: Path, state: dict[str, np.ndarray]) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            # a file object, not a name: np.savez would append ".npz" to a name without it
-            np.savez(f, **state)
+            # What np.savez does, written out: one "<name>.npy" member per array in a zip.
+            # (np.savez(f, **state) would break on a tensor named e.g. "allow_pickle".)
+            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
+                for name, array in state.items():
+                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the rename makes them visible
         # mkstemp makes the file private (0600); give it an ordinary file's permissions

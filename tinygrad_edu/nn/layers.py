@@ -143,7 +143,7 @@ class Linear(Module):
     Traceback (most recent call last):
     ...
     tinygrad_edu.errors.ShapeError: Linear(4 -> 3): expected input with 4 features (shape (4,) or (N, 4)), got shape (32, 5)
-    """  # noqa: E501
+    """
 
     def __init__(self, in_features: int, out_features: int, activation: Activation = None, *,
                  bias: bool = True, rng: RngLike = None) -> None:
