@@ -188,9 +188,8 @@ def test_no_grad_nests_and_survives_exceptions():
         with tg.no_grad():
             pass
         assert not (w * 1.0).requires_grad  # the inner block did not switch recording back on
-    with pytest.raises(ZeroDivisionError):
-        with tg.no_grad():
-            raise ZeroDivisionError
+    with pytest.raises(ZeroDivisionError), tg.no_grad():
+        raise ZeroDivisionError
     assert (w * 1.0).requires_grad
 
 
@@ -345,13 +344,11 @@ def test_hook_returning_a_wrong_shape_is_a_shape_error():
 
 def test_detect_anomaly_names_the_forward_op():
     x = Tensor([0.0, 1.0], requires_grad=True)
-    with tg.detect_anomaly():
-        with pytest.raises(FloatingPointError, match="forward of 'log'") as info:
-            x.log()
+    with tg.detect_anomaly(), pytest.raises(FloatingPointError, match="forward of 'log'") as info:
+        x.log()
     assert "-inf" in str(info.value)
-    with tg.detect_anomaly():
-        with pytest.raises(FloatingPointError, match="'div'.*nan"):
-            Tensor([0.0]) / Tensor([0.0])
+    with tg.detect_anomaly(), pytest.raises(FloatingPointError, match="'div'.*nan"):
+        Tensor([0.0]) / Tensor([0.0])
 
 
 def test_detect_anomaly_names_the_backward_op():

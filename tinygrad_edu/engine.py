@@ -78,7 +78,7 @@ class detect_anomaly(contextlib.ContextDecorator):
     def __exit__(self, *exc: object) -> None:
         global anomaly_enabled
         anomaly_enabled = self._prev
-        self._errstate.__exit__(*exc)
+        self._errstate.__exit__(None, None, None)
 
 
 def describe_nonfinite(a: np.ndarray) -> str | None:
