@@ -166,7 +166,7 @@ class Trace:
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table as rows of strings: one row per (step, input)."""
-        out = []
+        out: list[tuple[str, ...]] = []
         for k, s in enumerate(self.steps, 1):
             for i, (lab, t, g, ax) in enumerate(
                 zip(s.input_labels, s.inputs, s.grads_in, s.summed_axes)
@@ -247,7 +247,7 @@ def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -
 
     def on_step(node: Tensor, g_out: np.ndarray, grads_in: tuple[np.ndarray | None, ...],
                 axes: tuple[tuple[int, ...], ...]) -> None:
-        op_class = type(node._fn)
+        op_class: Any = type(node._fn)
         rule = op_class.rule or (op_class.__doc__ or "").strip().split("\n")[0]
         steps.append(TraceStep(
             op=op_class.name,
