@@ -149,9 +149,12 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
             or batch_size < 1:
         raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
-    acc_fn = _accuracy_for(loss_fn) if accuracy == "auto" else accuracy
-    if isinstance(acc_fn, str):
-        raise ValueError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
+    if accuracy == "auto":
+        acc_fn = _accuracy_for(loss_fn)
+    elif accuracy is None or callable(accuracy):
+        acc_fn = accuracy
+    else:
+        raise TypeError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
     gen = as_generator(rng, "fit")
     callbacks = list(callbacks)
     history = History()
