@@ -24,6 +24,7 @@ from .tensor import Tensor, apply, ones, randn, tensor, zeros
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type checkers
     from . import datasets, nn, optim, plot, testing, viz
+    from .recorder import Recorder
     from .trace import trace_backward
 
 
@@ -43,6 +44,7 @@ _LAZY = {
     "plot": ("plot", None),  # needs matplotlib (the `examples` extra)
     "testing": ("testing", None),  # needs hypothesis (the `test` extra)
     "trace_backward": ("trace", "trace_backward"),
+    "Recorder": ("recorder", "Recorder"),  # a training recorder (a fit callback)
     "fit": ("train", "fit"),  # the training loop helper (train.py)
 }
 
@@ -59,7 +61,7 @@ def __getattr__(name: str) -> Any:
 
 __version__ = "0.1.0"
 __all__ = [
-    "Function", "ShapeError", "Tensor", "apply", "datasets", "detect_anomaly", "dot",
+    "Function", "Recorder", "ShapeError", "Tensor", "apply", "datasets", "detect_anomaly", "dot",
     "functional", "gradcheck", "nn", "no_grad", "ones", "ops", "optim", "plot", "randn",
     "tensor", "testing", "trace_backward", "viz", "zeros",
 ]
