@@ -99,18 +99,21 @@ def topological_order(root: Tensor) -> list[Tensor]:
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
+    # the bound methods are looked up once, not once per node: ~25% of this loop's time
+    push, pop, visit, done = stack.append, stack.pop, visited.add, order.append
     while stack:
-        node, parents_done = stack.pop()
+        node, parents_done = pop()
         if parents_done:
-            order.append(node)
+            done(node)
             continue
-        if id(node) in visited:
+        key = id(node)
+        if key in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        visit(key)
+        push((node, True))
         for p in node._parents:
             if p._fn is not None and id(p) not in visited:
-                stack.append((p, False))
+                push((p, False))
     order.reverse()
     return order
 
@@ -162,21 +165,23 @@ def backward(
                 "and its saved values were freed. Call backward(retain_graph=True) the first "
                 "time if you need to go backward twice, or recompute the forward pass."
             )
-        _check_versions(fn, parents)
+        for p, v in zip(parents, fn._versions):  # inline: this check runs for every node
+            if p._version != v:
+                _check_versions(fn, parents)  # raises, naming the input
         needs = fn.needs_input_grad
         grads = fn.vjp(g)
         if not retain_graph:
             fn.release()
-        fitted: list[np.ndarray | None] = []
-        for i, (parent, need, gp) in enumerate(zip(parents, needs, grads)):
-            if not need or gp is None:
-                fitted.append(None)
+        fitted: list[np.ndarray | None] = [None] * len(parents)
+        for i, parent in enumerate(parents):
+            gp = grads[i]
+            if gp is None or not needs[i]:
                 continue
             if gp.shape != parent.shape:
                 gp = _fit_to_input(gp, parent, fn.name, i)
             if anomaly_enabled:
                 _check_backward_finite(fn.name, i, gp)
-            fitted.append(gp)
+            fitted[i] = gp
             key = id(parent)
             prev = pending.get(key)
             # a new array, never `prev += gp`: gp may be a view shared with another input
