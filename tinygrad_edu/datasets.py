@@ -13,7 +13,6 @@ Contents:
   guaranteed margin.
 * :func:`breast_cancer`: the Wisconsin Diagnostic Breast Cancer table
   (569 samples, 30 features) with target ``1 = malignant``, ``0 = benign``.
-* :func:`digits`: scikit-learn's 8x8 handwritten digits (needs the ``examples`` extra).
 * :func:`train_test_split`, :func:`standardize`, :func:`one_hot`: the usual
   preparation steps.
 
@@ -42,7 +41,6 @@ __all__ = [
     "Dataset",
     "and_gate",
     "breast_cancer",
-    "digits",
     "linearly_separable",
     "logic_gate",
     "one_hot",
@@ -346,35 +344,6 @@ def breast_cancer() -> Dataset:
         feature_names=feature_names,
         target_names=("benign", "malignant"),
         description=_BREAST_CANCER_DESCRIPTION,
-    )
-
-
-def digits() -> Dataset:
-    """Load scikit-learn's 8x8 handwritten digits (1797 samples, 64 pixel features, 10 classes).
-
-    Pixels are integers 0..16 (as float64), row-major: ``data[n].reshape(8, 8)`` is the
-    image; ``target`` holds the digit 0..9. The data is bundled with scikit-learn (no
-    download), which is part of the ``examples`` extra, not of the base install.
-
-    >>> ds = digits()  # doctest: +SKIP
-    >>> ds.data.shape, ds.target_names[:3]  # doctest: +SKIP
-    ((1797, 64), ('0', '1', '2'))
-    """
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise ImportError(
-            "digits: needs scikit-learn, which comes with the examples extra: "
-            "pip install 'tinygrad_edu[examples]' (or pip install scikit-learn)"
-        ) from None
-    raw = load_digits()
-    return Dataset(
-        data=np.asarray(raw.data, dtype=np.float64),
-        target=np.asarray(raw.target, dtype=np.float64),
-        feature_names=tuple(f"pixel {r},{c}" for r in range(8) for c in range(8)),
-        target_names=tuple(str(k) for k in range(10)),
-        description="8x8 images of handwritten digits (pixels 0..16), from scikit-learn's "
-        "load_digits (the UCI Optical Recognition of Handwritten Digits test set).",
     )
 
 
