@@ -1,0 +1,248 @@
+"""Pictures of training with matplotlib (the ``examples`` extra): ``import tinygrad_edu as tg``,
+then ``tg.plot.loss_curve(rec)``, ``tg.plot.decision_boundary(neuron, X, t)``,
+``tg.plot.activations()``, ``tg.plot.trajectories(rec)``, ``tg.plot.weight_path(rec, "w")``.
+
+matplotlib is imported inside each function, so ``tinygrad_edu`` itself never needs it.
+Every helper takes ``path=``: the figure is then saved there (format from the suffix) and
+closed; without it the figure stays open, to show in a notebook or with ``plt.show()``.
+One-panel helpers take ``ax=`` to draw into an existing Axes and return the Axes;
+many-panel helpers return the Figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .engine import no_grad
+from .recorder import Recorder
+from .tensor import Tensor
+
+__all__ = ["activations", "decision_boundary", "loss_curve", "trajectories", "weight_path"]
+
+ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu,
+    "step": F.step, "sign": F.sign, "identity": lambda x: x * 1.0,
+}
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError("tg.plot needs matplotlib: pip install 'tinygrad_edu[examples]' "
+                          "(or pip install matplotlib)") from None
+    return plt
+
+
+def _axes(ax: Any) -> tuple[Any, Any]:
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = _pyplot().subplots(figsize=(6, 4))
+    return fig, ax
+
+
+def _finish(fig: Any, path: str | Path | None) -> None:
+    if path is None:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _pyplot().close(fig)
+
+
+def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
+               log: bool = False, title: str = "loss") -> Any:
+    """Plot the loss against the step: from a ``Recorder`` (one point per recorded step,
+    epoch ends marked), a ``fit`` ``History`` (one point per epoch) or a list of numbers.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import tinygrad_edu as tg
+    >>> ax = tg.plot.loss_curve([1.0, 0.5, 0.3, 0.2])
+    >>> ax.get_xlabel()
+    'step'
+    """
+    fig, ax = _axes(ax)
+    if isinstance(source, Recorder):
+        x, y, xlabel = source.steps, source.losses, "step"
+        for k in source.epoch_ends[:-1]:  # a line where each epoch ended
+            if 0 < k < len(x):
+                ax.axvline(x[k] - 0.5, color="0.85", lw=0.8, zorder=0)
+    elif hasattr(source, "loss") and not isinstance(source, np.ndarray):
+        y = list(source.loss)
+        x, xlabel = list(range(1, len(y) + 1)), "epoch"
+    else:
+        y = [float(v) for v in np.asarray(source, dtype=float).reshape(-1)]
+        x, xlabel = list(range(len(y))), "step"
+    ax.plot(x, y, marker="." if len(y) <= 50 else None, lw=1.5)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    _finish(fig, path)
+    return ax
+
+
+def _weights_of(model: Any) -> tuple[np.ndarray, float] | None:
+    """(w, b) of a one-output linear unit with 2 inputs (Neuron, Linear(2, 1)), else None."""
+    for w_name, b_name in (("w", "b"), ("weight", "bias")):
+        w, b = getattr(model, w_name, None), getattr(model, b_name, None)
+        if isinstance(w, Tensor) and w.size == 2:
+            bias = float(b.data.reshape(-1)[0]) if isinstance(b, Tensor) and b.size == 1 else 0.0
+            return w.data.reshape(2).copy(), bias
+    return None
+
+
+def _predict(model: Any, X: np.ndarray) -> np.ndarray:
+    with no_grad():
+        out = model(Tensor(X))
+    return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=float)
+
+
+def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
+                      path: str | Path | None = None, threshold: float | None = None,
+                      weights: tuple[Any, Any] | None = None, resolution: int = 200,
+                      title: str = "decision boundary") -> Any:
+    """Shade where a 2-D classifier says 1 or 0, draw the samples and the weight vector.
+
+    ``model(Tensor (M, 2))`` gives one output per row (shape (M,) or (M, 1)), or (M, K)
+    class scores (the regions are then the argmax). The boundary is output = ``threshold``
+    (None: 0.5 for outputs in [0, 1], else 0). For a linear unit (a Neuron, a Linear(2, 1)
+    or ``weights=(w, b)``) the line w·x + b = 0 and the vector w, normal to it and pointing
+    to the side it calls 1, are drawn too.
+    """
+    X = np.asarray(X.data if isinstance(X, Tensor) else X, dtype=float)
+    t = np.asarray(t.data if isinstance(t, Tensor) else t).reshape(len(X), -1)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_boundary: X must have shape (N, 2), got {X.shape}")
+    labels = t.argmax(axis=1) if t.shape[1] > 1 else t[:, 0]
+    fig, ax = _axes(ax)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = 0.15 * np.maximum(hi - lo, 1e-9)
+    g0, g1 = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
+                         np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
+    out = _predict(model, np.column_stack([g0.ravel(), g1.ravel()]))
+    out = out.reshape(len(out), -1)
+    if out.shape[1] > 1:  # class scores: regions of the winning class
+        ax.contourf(g0, g1, out.argmax(axis=1).reshape(g0.shape), alpha=0.25, cmap="tab10")
+    else:
+        z = out[:, 0].reshape(g0.shape)
+        if threshold is None:
+            threshold = 0.5 if z.min() >= 0 and z.max() <= 1 else 0.0
+        ax.contourf(g0, g1, z >= threshold, levels=[-0.5, 0.5, 1.5], colors=["#cfe2f3", "#f6d5c3"],
+                    alpha=0.8)
+        if z.min() < threshold <= z.max():
+            ax.contour(g0, g1, z, levels=[threshold], colors="k", linewidths=1.2)
+    for cls, marker in zip(np.unique(labels), "o^sDv<>p"):
+        pick = labels == cls
+        ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
+    wb = (np.asarray(weights[0], float).reshape(2), float(weights[1])) if weights else \
+        _weights_of(model)
+    if wb is not None and np.linalg.norm(wb[0]) > 0:
+        w, b = wb
+        c = X.mean(axis=0)
+        foot = c - (w @ c + b) / (w @ w) * w  # the point of the line w·x + b = 0 nearest c
+        arrow = w / np.linalg.norm(w) * 0.2 * float(np.max(hi - lo + 2 * pad))
+        ax.annotate("", xy=foot + arrow, xytext=foot,
+                    arrowprops={"arrowstyle": "->", "color": "#c0392b", "lw": 2})
+        ax.text(*(foot + 1.1 * arrow), "w", color="#c0392b", fontsize=12)
+    ax.set_xlim(g0.min(), g0.max())
+    ax.set_ylim(g1.min(), g1.max())
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=8)
+    _finish(fig, path)
+    return ax
+
+
+def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "step",
+                                        "sign"),
+                *, x_range: tuple[float, float] = (-4.0, 4.0),
+                path: str | Path | None = None) -> Any:
+    """Each activation f and its derivative f', the derivative computed by ``backward()``."""
+    unknown = [n for n in names if n not in ACTIVATIONS]
+    if unknown:
+        raise ValueError(f"activations: unknown {unknown}; known: {', '.join(ACTIVATIONS)}")
+    plt = _pyplot()
+    cols = min(3, len(names))
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
+    xs = np.linspace(*x_range, 401)
+    for ax, name in zip(axes.ravel(), names):
+        x = Tensor(xs, requires_grad=True)
+        y = ACTIVATIONS[name](x)
+        y.sum().backward()  # d(Σ f(xᵢ))/dxᵢ = f'(xᵢ): one backward gives f' everywhere
+        ax.plot(xs, y.data, lw=2, label="f(x)")
+        grad = x.grad if x.grad is not None else np.zeros_like(xs)
+        ax.plot(xs, grad, lw=1.5, ls="--", label="f′(x)")
+        ax.set_title(name)
+        ax.axhline(0, color="0.7", lw=0.6)
+        ax.axvline(0, color="0.7", lw=0.6)
+        ax.legend(fontsize=8)
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    _finish(fig, path)
+    return fig
+
+
+def trajectories(rec: Recorder, names: Sequence[str] | None = None, *, max_lines: int = 8,
+                 path: str | Path | None = None) -> Any:
+    """Per parameter (a column each): its values, its gradient and the update size ‖Δ‖
+    against the step (at most ``max_lines`` elements drawn per parameter)."""
+    names = list(names) if names is not None else list(rec.params)
+    if not names:
+        raise ValueError("trajectories: the recorder holds no parameter values (was it used, "
+                         "with keep_values=True?)")
+    plt = _pyplot()
+    fig, axes = plt.subplots(3, len(names), figsize=(4 * len(names), 7.5), squeeze=False,
+                             sharex=True)
+    for col, name in enumerate(names):
+        values = rec.series("params", name).reshape(len(rec), -1)
+        grads = rec.series("grads", name).reshape(len(rec), -1)
+        for j in range(min(max_lines, values.shape[1])):
+            label = f"{name}[{j}]" if values.shape[1] > 1 else name
+            axes[0, col].plot(rec.steps, values[:, j], label=label)
+            axes[1, col].plot(rec.steps, grads[:, j], label=label)
+        sizes = rec.update_sizes.get(name, [])
+        axes[2, col].plot(rec.steps[:len(sizes)], sizes, color="0.3")
+        if sizes and min(sizes) > 0:
+            axes[2, col].set_yscale("log")
+        axes[0, col].set_title(name)
+        axes[0, col].legend(fontsize=7)
+        axes[2, col].set_xlabel("step")
+    axes[0, 0].set_ylabel("value")
+    axes[1, 0].set_ylabel("gradient")
+    axes[2, 0].set_ylabel("update size ‖Δ‖")
+    fig.tight_layout()
+    _finish(fig, path)
+    return fig
+
+
+def weight_path(rec: Recorder, name: str, *, ax: Any = None, path: str | Path | None = None,
+                every: int = 1) -> Any:
+    """The path of a 2-element parameter through weight space, with the negative gradient
+    (the direction gradient descent goes) drawn at every ``every``-th step."""
+    values = rec.series("params", name)
+    if values[0].size != 2:
+        raise ValueError(f"weight_path: {name!r} has {values[0].size} elements; the path is "
+                         "drawn for a parameter of exactly 2")
+    values = values.reshape(len(rec), 2)
+    grads = rec.series("grads", name).reshape(len(rec), 2)[::every]
+    fig, ax = _axes(ax)
+    ax.plot(values[:, 0], values[:, 1], "-", color="0.4", lw=1)
+    ax.scatter(values[:, 0], values[:, 1], c=rec.steps, cmap="viridis", s=12, zorder=3)
+    ax.quiver(values[::every, 0], values[::every, 1], -grads[:, 0], -grads[:, 1],
+              color="#c0392b", angles="xy", width=0.004, alpha=0.7)
+    ax.set_xlabel(f"{name}[0]")
+    ax.set_ylabel(f"{name}[1]")
+    ax.set_title(f"path of {name} (arrows: −gradient)")
+    _finish(fig, path)
+    return ax
