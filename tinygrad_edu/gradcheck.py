@@ -1,10 +1,14 @@
-"""Check analytic gradients against numerical ones (central differences).
+"""Prove gradients right: compare backward's gradients with numerical ones.
 
-The derivative of f at x is the limit of (f(x + h) - f(x - h)) / 2h. With h = eps small,
-that difference is a *numerical* gradient with error O(eps²) from the Taylor series plus
-O(ε_machine / eps) from rounding: with float64 and eps = 1e-6 both are near 1e-10 relative,
-so a rule that is off by more than ~1e-5 shows clearly. float32 (ε ≈ 1e-7) cannot do this,
-so inputs must be float64.
+The derivative of f at x is the limit of (f(x + h) - f(x - h)) / 2h. With h = eps = 1e-6 and
+float64, that central difference is accurate to about 1e-10 (see ``jacobian``), so a
+gradient rule that disagrees with it by more than the tolerance is wrong.
+
+- ``numerical_grad(f, *inputs)``: the central-difference gradient of ``f``'s summed output.
+- ``gradcheck(f, *inputs)``: analytic against numerical, over the full Jacobian; or, with
+  ``mode="directional"``, one number ``uᵀ J v`` per random direction: cheap enough for a
+  whole model (``wrt=model.parameters()``).
+- ``locate(f, *inputs)``: when a check fails, which operation of the graph is to blame.
 
 >>> import tinygrad_edu as tg
 >>> from tinygrad_edu.gradcheck import gradcheck
@@ -15,136 +19,169 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 
-from .engine import no_grad
+from .jacobian import (
+    Backward,
+    Func,
+    checked_inputs,
+    checked_wrt,
+    directional_derivative,
+    numerical_jacobian,
+)
+from .locate import WrongGradient, locate
+from .report import Mismatch, table
 from .tensor import Tensor
 
-Func = Callable[..., Any]
+__all__ = ["GradcheckError", "WrongGradient", "gradcheck", "locate", "numerical_grad"]
 
 
 class GradcheckError(AssertionError):
-    """The analytic gradient of some input disagrees with central differences."""
+    """The analytic gradient disagrees with central differences. The message is a table of
+    the worst entries; ``.mismatches`` holds them all (worst first) for programs to read."""
 
-
-def _as_inputs(op: str, inputs: Sequence[Any]) -> list[Tensor]:
-    out = []
-    for i, x in enumerate(inputs):
-        if isinstance(x, Tensor):
-            t = x
-        else:
-            arr = np.asarray(x)
-            if arr.dtype.kind != "f":
-                raise TypeError(f"{op}: input {i} has dtype {arr.dtype}; give float64 values "
-                                "(numerical differences need real numbers)")
-            t = Tensor(arr)
-        if t.dtype != np.float64:
-            raise TypeError(
-                f"{op}: input {i} is {t.dtype}; use float64 (dtype=np.float64): with float32's "
-                "7 significant digits, central differences are too noisy to trust"
-            )
-        out.append(t)
-    return out
-
-
-def _evaluate(f: Func, arrays: list[np.ndarray]) -> np.ndarray:
-    """f on fresh constant tensors made from ``arrays`` (no graph), as a float64 array."""
-    with no_grad():
-        out = f(*[Tensor(a) for a in arrays])
-    return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
-
-
-def _numerical_jacobian(f: Func, tensors: list[Tensor], which: int, eps: float) -> np.ndarray:
-    """J[o, i] = d out.flat[o] / d input.flat[i], by central differences."""
-    arrays = [t.data.copy() for t in tensors]
-    x = arrays[which]
-    columns = []
-    for i in range(x.size):
-        orig = x.flat[i]
-        x.flat[i] = orig + eps
-        plus = _evaluate(f, arrays)
-        x.flat[i] = orig - eps
-        minus = _evaluate(f, arrays)
-        x.flat[i] = orig
-        columns.append(((plus - minus) / (2 * eps)).ravel())
-    n_out = columns[0].size if columns else _evaluate(f, arrays).size
-    return np.stack(columns, axis=1) if columns else np.zeros((n_out, 0))
+    def __init__(self, message: str, mismatches: Sequence[Mismatch] = ()) -> None:
+        super().__init__(message)
+        self.mismatches = list(mismatches)
 
 
 def numerical_grad(f: Func, *inputs: Any, eps: float = 1e-6) -> list[np.ndarray]:
-    """Central-difference gradient of ``f(*inputs)`` (summed if not a scalar), per input.
+    """Central differences of ``f(*inputs)`` (summed when not a scalar), one array per input.
+
+    ``grad[i] = (Σ f(x + eps eᵢ) - Σ f(x - eps eᵢ)) / 2 eps``, of each input's shape, for every
+    input (whether it requires grad or not).
 
     >>> import tinygrad_edu as tg
-    >>> [g] = numerical_grad(lambda x: x * x, tg.Tensor([3.0]))
-    >>> round(float(g[0]), 6)
-    6.0
+    >>> [g] = numerical_grad(lambda x: x * x, tg.Tensor([3.0, -1.0]))
+    >>> g.round(6)
+    array([ 6., -2.])
     """
-    tensors = _as_inputs("numerical_grad", inputs)
-    return [
-        _numerical_jacobian(f, tensors, k, eps).sum(axis=0).reshape(t.shape)
-        for k, t in enumerate(tensors)
-    ]
-
-
-def _analytic_jacobian(f: Func, tensors: list[Tensor]) -> list[np.ndarray | None]:
-    """Rows of the Jacobian by backward passes, one per output element (seeded one-hot)."""
-    leaves = [Tensor(t.data, t.requires_grad) for t in tensors]
-    out = f(*leaves)
-    if not isinstance(out, Tensor) or not out.requires_grad:
-        return [np.zeros((0, t.size)) if t.requires_grad else None for t in tensors]
-    rows: list[list[np.ndarray]] = [[] for _ in leaves]
-    for o in range(out.size):
-        seed = np.zeros(out.shape)
-        seed.flat[o] = 1.0
-        for leaf in leaves:
-            leaf.grad = None
-        out.backward(seed, retain_graph=True)
-        for k, leaf in enumerate(leaves):
-            g = leaf.grad if leaf.grad is not None else np.zeros(leaf.shape)
-            rows[k].append(g.ravel())
-    return [np.stack(r) if t.requires_grad else None for r, t in zip(rows, tensors)]
+    tensors = checked_inputs("numerical_grad", inputs)
+    arrays = [t.data.copy() for t in tensors]
+    return [numerical_jacobian(f, arrays, arrays[k], eps).sum(axis=0).reshape(t.shape)
+            for k, t in enumerate(tensors)]
 
 
 def gradcheck(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3) -> bool:
-    """True if every input with requires_grad has an analytic gradient equal to central
-    differences (over the full Jacobian when f's output is not a scalar), within
-    ``|analytic - numerical| <= atol + rtol * |numerical|``; else ``GradcheckError``.
+              rtol: float = 1e-3, mode: Literal["full", "directional"] = "full",
+              wrt: Sequence[Tensor] = (), directions: int = 3,
+              seed: int | np.random.Generator = 0) -> bool:
+    """True if backward's gradient of ``f`` equals central differences; else ``GradcheckError``.
+
+    Checked: every input with ``requires_grad=True`` (other inputs are constants) and every
+    tensor of ``wrt``, tensors ``f`` reads by itself, e.g. ``model.parameters()`` (their
+    ``.grad`` is left as it was). An entry passes when
+    ``|analytic - numerical| <= atol + rtol · |numerical|``.
+
+    ``mode="full"``: every Jacobian entry d out[o] / d x[i] (one backward per output element,
+    two evaluations of f per input element): exact, for small inputs.
+    ``mode="directional"``: for ``directions`` random pairs (u, v) per checked tensor, compare
+    ``uᵀ J v`` (one backward) with ``(uᵀf(x + eps v) - uᵀf(x - eps v)) / 2 eps`` (two
+    evaluations): any size. It catches rules that are wrong where they are used; an error in
+    a single entry of a big tensor can hide in the sum, so prefer full mode when it is cheap.
+
+    The defaults (rtol = 1e-3) let through a rule that is off by less than 0.1 %; central
+    differences in float64 are good to ~1e-8 for smooth f, so ``rtol=1e-6, atol=1e-8`` is
+    a stricter check that still passes right rules away from kinks.
+
+    >>> import tinygrad_edu as tg
+    >>> w = tg.Tensor([[0.5, -1.0], [2.0, 0.3]], requires_grad=True)
+    >>> x = tg.Tensor([1.0, 2.0])
+    >>> gradcheck(lambda w, x: (w @ x).tanh(), w, x)    # x is a constant here
+    True
+    >>> gradcheck(lambda: ((w @ x).tanh() ** 2).sum(), wrt=[w], mode="directional")
+    True
     """
-    tensors = _as_inputs("gradcheck", inputs)
-    analytic = _analytic_jacobian(f, tensors)
-    for k, t in enumerate(tensors):
-        a = analytic[k]
-        if a is None:
-            continue
-        n = _numerical_jacobian(f, tensors, k, eps)
-        if a.shape != n.shape:
-            a = np.zeros_like(n) if a.size == 0 else a
-        bad = np.abs(a - n) > atol + rtol * np.abs(n)
-        if bad.any():
-            raise GradcheckError(_report(k, t, a, n, bad))
+    tensors = checked_inputs("gradcheck", inputs)
+    params = checked_wrt("gradcheck", wrt)
+    labels = [_label(f"input {k}", t) for k, t in enumerate(tensors) if t.requires_grad]
+    labels += [_label(f"wrt[{j}]", p) for j, p in enumerate(params)]
+    if not labels:
+        raise ValueError(
+            "gradcheck: nothing to check: no input has requires_grad=True and wrt is empty; "
+            "pass Tensor(..., requires_grad=True) for the inputs whose gradient you want checked"
+        )
+    if mode not in ("full", "directional"):
+        raise ValueError(f"gradcheck: mode must be 'full' or 'directional', got {mode!r}")
+    arrays = [t.data.copy() for t in tensors]
+    targets = [arrays[k] for k, t in enumerate(tensors) if t.requires_grad]
+    targets += [p.data for p in params]
+    rows: list[Mismatch] = []
+    with Backward(f, tensors, params) as backward:
+        out_shape = backward.out.shape
+        if mode == "full":
+            analytic = backward.jacobians()
+        else:
+            rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+            us = [rng.standard_normal(out_shape) for _ in range(directions)]
+            vs = [[rng.standard_normal(t.shape) for t in targets] for _ in range(directions)]
+            seen = [backward(u) for u in us]  # uᵀJ for every checked tensor, per direction
+            analytic = [np.array([[float(np.sum(seen[d][k] * vs[d][k]))
+                                   for d in range(directions)]]) for k in range(len(targets))]
+    hints = []
+    for k, (label, target) in enumerate(zip(labels, targets)):
+        if mode == "full":
+            numerical = numerical_jacobian(f, arrays, target, eps)
+        else:
+            numerical = np.array([[directional_derivative(f, arrays, target, vs[d][k], u, eps)
+                                   for d, u in enumerate(us)]])
+        found = _compare(label, analytic[k], numerical, target.shape, out_shape, mode, atol, rtol)
+        if found:
+            rows += found
+            hints.append(_hint(label, analytic[k], numerical, backward.recorded))
+    if rows:
+        rows.sort(key=lambda r: -r.excess)
+        total = sum(a.size for a in analytic)
+        what = "directional derivatives" if mode == "directional" else "Jacobian entries"
+        head = (f"gradcheck: {len(rows)} of {total} {what} differ from central differences "
+                f"(|analytic - numerical| > atol + rtol·|numerical|, atol={atol:g}, "
+                f"rtol={rtol:g}); worst first:")
+        raise GradcheckError("\n".join([head, table(rows, show_output=mode == "full" and len(out_shape) > 0)]
+                                       + [h for h in hints if h]), rows)
     return True
 
 
-def _report(k: int, t: Tensor, a: np.ndarray, n: np.ndarray, bad: np.ndarray) -> str:
-    """A table of the worst mismatches, worst first."""
-    err = np.where(bad, np.abs(a - n), -1.0)
-    order = np.argsort(err, axis=None)[::-1][: min(8, int(bad.sum()))]
-    label = f"input {k}" + (f" ({t.name!r})" if t.name else "") + f", shape {t.shape}"
-    lines = [
-        f"gradcheck: the gradient of {label} is wrong at {int(bad.sum())} of {bad.size} "
-        "Jacobian entries; worst first:",
-        f"  {'output':>8} {'input index':>14} {'analytic':>14} {'numerical':>14} "
-        f"{'abs err':>10} {'rel err':>10}",
-    ]
-    for flat in order:
-        o, i = np.unravel_index(flat, a.shape)
-        idx = np.unravel_index(i, t.shape) if t.shape else ()
-        av, nv = a[o, i], n[o, i]
-        rel = abs(av - nv) / max(abs(nv), 1e-300)
-        lines.append(f"  {o:>8} {str(tuple(int(v) for v in idx)):>14} {av:>14.8g} "
-                     f"{nv:>14.8g} {abs(av - nv):>10.3g} {rel:>10.3g}")
-    return "\n".join(lines)
+def _label(base: str, t: Tensor) -> str:
+    return base + (f" '{t.name}'" if t.name else "") + f" {t.shape}"
+
+
+def _compare(label: str, a: np.ndarray, n: np.ndarray, shape: tuple[int, ...],
+             out_shape: tuple[int, ...], mode: str, atol: float, rtol: float) -> list[Mismatch]:
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN: reported, not warned
+        limit = atol + rtol * np.abs(n)
+        err = np.abs(a - n)
+        # how many times over its tolerance each entry is (NaN counts as infinitely bad)
+        excess = np.where(np.isnan(err), np.inf, err / np.maximum(limit, 1e-300))
+    found = []
+    for o, i in zip(*np.nonzero(~(err <= limit))):  # `~(<=)` also flags NaN
+        if mode == "full":
+            where = str(tuple(int(v) for v in np.unravel_index(i, shape)))
+            out = str(tuple(int(v) for v in np.unravel_index(o, out_shape)))
+        else:
+            where, out = f"direction {i}", "uᵀJv"
+        found.append(Mismatch(label, where, out, float(a[o, i]), float(n[o, i]),
+                              float(excess[o, i])))
+    return found
+
+
+def _hint(label: str, a: np.ndarray, n: np.ndarray, recorded: bool) -> str:
+    """A guess at the kind of mistake, from the pattern of the wrong entries."""
+    if not recorded:
+        return (f"hint: f's output was not recorded as depending on {label}: was it computed "
+                "with .data, numpy or under no_grad? Such steps have no gradient.")
+    big = np.abs(n) > 1e-6
+    if not big.any():
+        return ""
+    if not np.any(a[big]):
+        return (f"hint: the analytic gradient of {label} is 0 where the numerical one is not: "
+                "does a vjp return None or zeros, or does f use .data, cutting the graph?")
+    ratio = a[big] / n[big]
+    if np.allclose(ratio, ratio.flat[0], rtol=1e-4, atol=0):
+        factor = float(ratio.flat[0])
+        if abs(factor + 1) < 1e-4:
+            return f"hint: analytic = -numerical for {label}: a sign error in a rule?"
+        return f"hint: analytic = {factor:.6g} × numerical for {label}: a constant factor off?"
+    return ""

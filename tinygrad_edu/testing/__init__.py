@@ -1,4 +1,7 @@
-"""Hypothesis strategies for property-based gradient checks, built on hypothesis.extra.numpy.
+"""Property-based gradient checks: hypothesis strategies that draw Tensors, and a helper
+that turns ``gradcheck`` into a test. Needs hypothesis (the ``test`` extra).
+
+All a student writes:
 
 >>> from hypothesis import given
 >>> from tinygrad_edu.testing import tensors
@@ -7,69 +10,22 @@
 ... def test_tanh(x):
 ...     assert gradcheck(lambda x: x.tanh(), x)
 >>> test_tanh()
+
+or, the same in one line, ``test_tanh = gradient_property(lambda x: x.tanh(), tensors(shape=(3, 4)))``.
+Ops with a kink or a restricted domain draw their values with ``elements_for("relu")``,
+``elements_for("log")`` or ``elements(avoid=(...), min_value=...)``.
 """
 
-from __future__ import annotations
+from .properties import gradient_property
+from .strategies import (
+    KINKS,
+    broadcastable_tensors,
+    elements,
+    elements_for,
+    matmul_tensors,
+    shapes,
+    tensors,
+)
 
-from typing import Any
-
-import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
-
-from ..tensor import Tensor
-
-__all__ = ["broadcastable_tensors", "elements", "matmul_tensors", "shapes", "tensors"]
-
-
-def elements(min_value: float = -3.0, max_value: float = 3.0, *,
-             avoid: tuple[float, ...] = (), margin: float = 1e-3) -> st.SearchStrategy[float]:
-    """Finite floats in [min_value, max_value], at least ``margin`` away from each point of
-    ``avoid`` (e.g. ``avoid=(0,)`` for relu, abs, step and sign, whose derivative jumps there).
-    """
-    base = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, width=64)
-    if not avoid:
-        return base
-    # Map instead of filter: shift values that are too close, so no draw is ever rejected.
-    def push(x: float) -> float:
-        for p in avoid:
-            if abs(x - p) < margin:
-                x = p + margin if x >= p else p - margin
-        return x
-
-    return base.map(push)
-
-
-def shapes(*, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
-           max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
-    """Array shapes, small enough for a full central-difference Jacobian."""
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-                            max_side=max_side)
-
-
-def tensors(shape: Any = None, *, dtype: Any = np.float64,
-            elements: st.SearchStrategy[float] | None = None,
-            requires_grad: bool = True) -> st.SearchStrategy[Tensor]:
-    """Tensors of ``shape`` (a tuple, a strategy of tuples, or None for any small shape)."""
-    shape = shapes() if shape is None else shape
-    elems = globals()["elements"]() if elements is None else elements
-    return hnp.arrays(dtype, shape, elements=elems).map(
-        lambda a: Tensor(a, requires_grad=requires_grad))
-
-
-def broadcastable_tensors(n: int = 2, *, elements: st.SearchStrategy[float] | None = None,
-                          requires_grad: bool = True) -> st.SearchStrategy[tuple[Tensor, ...]]:
-    """``n`` tensors whose shapes broadcast together (drawn by mutually_broadcastable_shapes)."""
-    return hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=3, max_side=3).flatmap(
-        lambda bs: st.tuples(*[tensors(s, elements=elements, requires_grad=requires_grad)
-                               for s in bs.input_shapes]))
-
-
-def matmul_tensors(*, elements: st.SearchStrategy[float] | None = None,
-                   requires_grad: bool = True) -> st.SearchStrategy[tuple[Tensor, Tensor]]:
-    """A pair ``(a, b)`` with ``a @ b`` defined: 1-D·1-D, 2-D@1-D, 1-D@2-D, 2-D@2-D and
-    batched N-D with broadcast batch axes (from the gufunc signature of matmul)."""
-    sig = "(n?,k),(k,m?)->(n?,m?)"
-    return hnp.mutually_broadcastable_shapes(signature=sig, max_dims=2, max_side=3).flatmap(
-        lambda bs: st.tuples(*[tensors(s, elements=elements, requires_grad=requires_grad)
-                               for s in bs.input_shapes]))
+__all__ = ["KINKS", "broadcastable_tensors", "elements", "elements_for", "gradient_property",
+           "matmul_tensors", "shapes", "tensors"]

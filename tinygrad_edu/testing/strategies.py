@@ -1,0 +1,155 @@
+"""Hypothesis strategies that draw Tensors, built on ``hypothesis.extra.numpy``.
+
+Values stay small (default [-3, 3]) and shapes tiny (sides up to 4), because a full
+central-difference Jacobian costs two evaluations of f per input element.
+
+>>> from hypothesis import given
+>>> @given(broadcastable_tensors(2))
+... def test_add_broadcasts(ab):
+...     a, b = ab
+...     assert (a + b).shape == np.broadcast_shapes(a.shape, b.shape)
+>>> test_add_broadcasts()
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.extra import numpy as hnp
+
+from ..tensor import Tensor
+
+__all__ = ["KINKS", "broadcastable_tensors", "elements", "elements_for", "matmul_tensors",
+           "shapes", "tensors"]
+
+Elements = st.SearchStrategy[float]
+
+
+def elements(min_value: float = -3.0, max_value: float = 3.0, *,
+             avoid: tuple[float, ...] = (), margin: float = 1e-3) -> Elements:
+    """Finite floats in [min_value, max_value], at least ``margin`` away from each point of
+    ``avoid`` (e.g. ``avoid=(0,)`` for relu, abs, step and sign, whose derivative jumps there).
+
+    A central difference straddling a kink measures the average of the two slopes, not
+    either one, so keep ``margin`` much larger than gradcheck's ``eps`` (1e-6). Values are
+    moved out of the forbidden zones, never filtered out, so no draw is rejected and
+    shrinking still ends at simple values (toward ``margin`` instead of 0).
+
+    >>> from hypothesis import given
+    >>> @given(elements(avoid=(0.0,)))
+    ... def test_away_from_zero(v):
+    ...     assert abs(v) >= 1e-3
+    >>> test_away_from_zero()
+    """
+    if not min_value <= max_value:
+        raise InvalidArgument(f"elements: min_value {min_value} > max_value {max_value}")
+    points = sorted(float(p) for p in avoid)
+    if any(b - a < 2 * margin for a, b in itertools.pairwise(points)):
+        raise InvalidArgument(f"elements: avoided points {points} are closer than 2·margin "
+                              f"({2 * margin}); no value can keep away from both")
+    if points and all(min_value > p - margin and max_value < p + margin for p in points):
+        raise InvalidArgument(f"elements: every value in [{min_value}, {max_value}] is "
+                              f"within {margin} of an avoided point")
+    base = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, width=64)
+    if not points:
+        return base
+
+    def push(x: float) -> float:
+        for p in points:
+            if abs(x - p) < margin:
+                # to the side x is on, or the other side if that leaves the range
+                up, down = p + margin, p - margin
+                if x >= p:
+                    return up if up <= max_value else down
+                return down if down >= min_value else up
+        return x
+
+    return base.map(push)
+
+
+#: Where the built-in ops have a kink (derivative jumps) or the edge of their domain.
+KINKS: dict[str, dict[str, Any]] = {
+    "relu": {"avoid": (0.0,)}, "leaky_relu": {"avoid": (0.0,)}, "abs": {"avoid": (0.0,)},
+    "step": {"avoid": (0.0,)}, "sign": {"avoid": (0.0,)},
+    "log": {"min_value": 0.05}, "sqrt": {"min_value": 0.05}, "pow": {"min_value": 0.05},
+    "div": {"avoid": (0.0,), "margin": 0.05},  # for the divisor: 1/b is steep near 0
+}
+
+
+def elements_for(op: str, min_value: float = -3.0, max_value: float = 3.0,
+                 margin: float = 1e-3) -> Elements:
+    """``elements`` kept away from ``op``'s kinks and domain edges (see ``KINKS``): 0 for
+    relu, leaky_relu, abs, step and sign; values >= 0.05 for log, sqrt and pow's base.
+
+    >>> from hypothesis import given
+    >>> @given(tensors(shape=(2, 3), elements=elements_for("log")))
+    ... def test_log(x):
+    ...     assert (x.data > 0).all()
+    >>> test_log()
+    """
+    if op not in KINKS:
+        raise ValueError(f"elements_for: no kinks known for {op!r}; known: "
+                         f"{', '.join(sorted(KINKS))} (or use elements(avoid=...))")
+    spec = {"min_value": min_value, "max_value": max_value, "margin": margin, **KINKS[op]}
+    spec["min_value"] = max(spec["min_value"], min_value)
+    return elements(spec["min_value"], max_value, avoid=spec.get("avoid", ()),
+                    margin=spec["margin"])
+
+
+def shapes(*, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
+           max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+    """Array shapes, small enough for a full central-difference Jacobian."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                            max_side=max_side)
+
+
+def tensors(shape: Any = None, *, dtype: Any = np.float64, elements: Elements | None = None,
+            requires_grad: bool = True) -> st.SearchStrategy[Tensor]:
+    """Tensors of ``shape`` (a tuple, a strategy of tuples, or None for any small shape),
+    values from ``elements`` (default: ``elements()``, floats in [-3, 3]).
+
+    >>> from hypothesis import given
+    >>> @given(tensors(shape=(3, 4)))
+    ... def test_tensor(x):
+    ...     assert x.shape == (3, 4) and x.requires_grad and x.dtype == np.float64
+    >>> test_tensor()
+    """
+    shape = shapes() if shape is None else shape
+    dtype = np.dtype(dtype)
+    elems = globals()["elements"]() if elements is None else elements
+    if dtype == np.float32:  # hypothesis insists each value be exact in the array's dtype
+        elems = elems.map(lambda v: float(np.float32(v)))
+    return hnp.arrays(dtype, shape, elements=elems).map(
+        lambda a: Tensor(a, requires_grad=requires_grad))
+
+
+def _tensors_for(shapes: Any, elements: Elements | None,
+                 requires_grad: bool) -> st.SearchStrategy[tuple[Tensor, ...]]:
+    return st.tuples(*[tensors(s, elements=elements, requires_grad=requires_grad)
+                       for s in shapes.input_shapes])
+
+
+def broadcastable_tensors(n: int = 2, *, elements: Elements | None = None,
+                          requires_grad: bool = True, max_dims: int = 3,
+                          max_side: int = 3) -> st.SearchStrategy[tuple[Tensor, ...]]:
+    """``n`` tensors whose shapes broadcast together, e.g. (2, 1, 3) and (4, 1): drawn by
+    ``mutually_broadcastable_shapes``, so size-1 axes and missing leading axes both occur."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=n, max_dims=max_dims, max_side=max_side).flatmap(
+        lambda bs: _tensors_for(bs, elements, requires_grad))
+
+
+def matmul_tensors(*, elements: Elements | None = None, requires_grad: bool = True,
+                   max_batch_dims: int = 2,
+                   max_side: int = 3) -> st.SearchStrategy[tuple[Tensor, Tensor]]:
+    """A pair ``(a, b)`` with ``a @ b`` defined: 1-D·1-D, 2-D@1-D, 1-D@2-D, 2-D@2-D and
+    batched N-D with broadcast batch axes, from matmul's gufunc signature
+    ``(n?,k),(k,m?)->(n?,m?)`` (``?``: the axis may be missing, giving the 1-D cases)."""
+    sig = "(n?,k),(k,m?)->(n?,m?)"
+    return hnp.mutually_broadcastable_shapes(
+        signature=sig, max_dims=max_batch_dims, max_side=max_side).flatmap(
+        lambda bs: _tensors_for(bs, elements, requires_grad))  # type: ignore[arg-type,return-value]
