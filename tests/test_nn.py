@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-import tinygrad_edu.nn as nn
+from tinygrad_edu import nn
 from tinygrad_edu.nn import checkpoint, layers, module, perceptron
 
 
@@ -169,7 +169,7 @@ def test_sequential():
     h = np.maximum(x @ seq[0].weight.data.T + seq[0].bias.data, 0)
     expected = np.tanh(h) @ seq[2].weight.data.T + seq[2].bias.data
     np.testing.assert_allclose(seq(x).data, expected, rtol=1e-12)
-    assert len(seq) == 3 and [n for n, _ in seq.named_parameters()][0] == "layers.0.weight"
+    assert len(seq) == 3 and next(n for n, _ in seq.named_parameters()) == "layers.0.weight"
     with pytest.raises(TypeError, match="step 0"):
         nn.Sequential(3)
 
