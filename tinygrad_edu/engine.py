@@ -11,6 +11,7 @@ Also here: ``no_grad`` (record nothing) and ``detect_anomaly`` (stop at the firs
 from __future__ import annotations
 
 import contextlib
+import zlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,10 @@ class no_grad(contextlib.ContextDecorator):
 
 class detect_anomaly(contextlib.ContextDecorator):
     """Raise ``FloatingPointError`` at the first op whose forward or backward makes NaN or inf.
+
+    Also a debug mode for in-place writes: ops recorded inside the block keep a checksum of
+    their arrays, and a backward inside the block raises ``RuntimeError`` if one changed, even
+    through the array itself (``w.data[0] = 1``), which the always-on check cannot see.
 
     >>> import tinygrad_edu as tg
     >>> x = tg.Tensor([0.0, 1.0], requires_grad=True)
@@ -168,6 +173,8 @@ def backward(
         for p, v in zip(parents, fn._versions):  # inline: this check runs for every node
             if p._version != v:
                 _check_versions(fn, parents)  # raises, naming the input
+        if anomaly_enabled:
+            _check_fingerprints(fn, node)
         needs = fn.needs_input_grad
         grads = fn.vjp(g)
         if not retain_graph:
@@ -235,6 +242,30 @@ def _check_versions(fn: object, parents: tuple[Tensor, ...]) -> None:
                 "had its .data changed in place after the forward pass, so the values saved "
                 "for backward are stale. Update parameters only after backward (e.g. "
                 "`w.data -= lr * w.grad`), or recompute the forward pass."
+            )
+
+
+def fingerprints(arrays: list[np.ndarray], out: np.ndarray) -> tuple[int, ...]:
+    """CRC-32 checksums of an op's input arrays and output (detect_anomaly only: ~4 µs per
+    8 kB, too slow for every op, cheap enough for a debugging run)."""
+    return tuple(zlib.crc32(np.ascontiguousarray(a)) for a in (*arrays, out))
+
+
+def _check_fingerprints(fn: object, node: Tensor) -> None:
+    saved = fn.__dict__.get("_fingerprints")
+    if saved is None:  # the forward ran outside detect_anomaly
+        return
+    tensors = (*node._parents, node)
+    for i, (t, crc) in enumerate(zip(tensors, saved)):
+        if zlib.crc32(np.ascontiguousarray(t._data)) != crc:
+            what = f"input {i}" if t is not node else "its output"
+            name = f" '{t.name}'" if t.name else ""
+            raise RuntimeError(
+                f"backward of '{getattr(fn, 'name', '?')}': {what}{name} (shape {t.shape}) was "
+                "changed in place after the forward pass, through the array itself (e.g. "
+                "`t.data[0] = ...`, `a = t.data; a -= ...` or `np.add(t.data, 1, out=t.data)`), "
+                "so the values saved for backward are stale. Change values only after backward, "
+                "on a copy (`t.data = t.data * 0.5`), or recompute the forward pass."
             )
 
 

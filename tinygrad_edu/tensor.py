@@ -232,6 +232,7 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
                 f"detect_anomaly: forward of '{fn.name}' produced {bad} (input shapes "
                 f"{[t.shape for t in tensors]}); look at its inputs for values outside its domain"
             )
+        fn._fingerprints = engine.fingerprints(arrays, out)  # type: ignore[attr-defined]
     record = engine.grad_enabled and True in needs
     result = _wrap(out, record)
     if record:
