@@ -95,7 +95,8 @@ class Pow(Function):
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         da, db = self.needs_input_grad
         a, b = self.a, self.b
-        ga = g * b * a ** (b - 1) if da else None
+        # where b = 0, a**b = 1 is flat: use exponent 1 there so a = 0 gives 0·0¹, not 0·0⁻¹
+        ga = g * b * a ** np.where(b == 0, 1.0, b - 1) if da else None
         gb = None
         if db:
             safe = np.where(a > 0, a, 1.0)  # log only where it is defined
