@@ -204,11 +204,11 @@ def test_render_dot_suffix_and_bad_suffix(tmp_path):
 
 
 def test_a_failing_dot_is_reported(tmp_path, monkeypatch):
-    false = shutil.which("false")
-    if false is None:
-        pytest.skip("no `false` program to stand in for a failing dot")
-    monkeypatch.setattr(viz.shutil, "which", lambda name: false)
-    with pytest.raises(RuntimeError, match="dot failed"):
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(viz.shutil, "which", lambda name: str(fake))
+    with pytest.raises(RuntimeError, match="dot failed writing .*syntax error in line 1"):
         viz.render(neuron(), tmp_path / "g.png")
 
 
