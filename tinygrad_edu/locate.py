@@ -148,7 +148,8 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
                              rule=fn.rule, params=params, **values)
 
     def run(arrs: Sequence[np.ndarray]) -> np.ndarray:
-        return np.asarray(op().forward(*arrs, **params), dtype=np.float64)
+        # a copy: a forward may return a view of its input (reshape), which we perturb next
+        return np.array(op().forward(*arrs, **params), dtype=np.float64)
 
     fresh = op()
     again = np.asarray(fresh.forward(*[a.copy() for a in arrays], **params))

@@ -20,6 +20,7 @@ from .properties import gradient_property
 from .strategies import (
     KINKS,
     broadcastable_tensors,
+    distinct_tensors,
     elements,
     elements_for,
     matmul_tensors,
@@ -27,5 +28,5 @@ from .strategies import (
     tensors,
 )
 
-__all__ = ["KINKS", "broadcastable_tensors", "elements", "elements_for", "gradient_property",
-           "matmul_tensors", "shapes", "tensors"]
+__all__ = ["KINKS", "broadcastable_tensors", "distinct_tensors", "elements", "elements_for",
+           "gradient_property", "matmul_tensors", "shapes", "tensors"]

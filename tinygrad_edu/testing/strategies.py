@@ -23,8 +23,8 @@ from hypothesis.extra import numpy as hnp
 
 from ..tensor import Tensor
 
-__all__ = ["KINKS", "broadcastable_tensors", "elements", "elements_for", "matmul_tensors",
-           "shapes", "tensors"]
+__all__ = ["KINKS", "broadcastable_tensors", "distinct_tensors", "elements", "elements_for",
+           "matmul_tensors", "shapes", "tensors"]
 
 Elements = st.SearchStrategy[float]
 
@@ -125,6 +125,36 @@ def tensors(shape: Any = None, *, dtype: Any = np.float64, elements: Elements | 
         elems = elems.map(lambda v: float(np.float32(v)))
     return hnp.arrays(dtype, shape, elements=elems).map(
         lambda a: Tensor(a, requires_grad=requires_grad))
+
+
+def distinct_tensors(shape: Any = None, *, gap: float = 0.05, bound: float = 3.0,
+                     requires_grad: bool = True) -> st.SearchStrategy[Tensor]:
+    """Tensors whose values all differ by at least ``gap`` (multiples of ``gap`` in
+    [-bound, bound]): for ``max``, whose kinks are *ties* between elements, which no
+    ``elements`` strategy can rule out one value at a time.
+
+    >>> from hypothesis import given
+    >>> @given(distinct_tensors(shape=(3, 4)))
+    ... def test_max(x):
+    ...     v = np.sort(x.data.ravel())
+    ...     assert (np.diff(v) >= 0.05 - 1e-12).all()
+    >>> test_max()
+    """
+    k = int(bound / gap)
+    shape = shapes() if shape is None else shape
+    shape = shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape))
+
+    def values(s: tuple[int, ...]) -> st.SearchStrategy[Tensor]:
+        n = int(np.prod(s))
+        if n > 2 * k + 1:
+            raise InvalidArgument(f"distinct_tensors: shape {s} needs {n} values but "
+                                  f"[-{bound}, {bound}] holds only {2 * k + 1} that are {gap} "
+                                  "apart; lower gap or raise bound")
+        return st.lists(st.integers(-k, k), min_size=n, max_size=n, unique=True).map(
+            lambda ints: Tensor(np.array(ints, dtype=np.float64).reshape(s) * gap,
+                                requires_grad=requires_grad))
+
+    return shape.flatmap(values)
 
 
 def _tensors_for(shapes: Any, elements: Elements | None,
