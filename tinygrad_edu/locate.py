@@ -74,8 +74,8 @@ class WrongGradient:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         lines = [
             (f"locate: op {self.position} of {len(self.forward_order)} in forward order, "
-             f"'{self.op}'{f'({args})' if args else ''} (inputs {shapes} -> output "
-             f"{self.output_shape}), has a wrong gradient for its input {self.input}:"),
+             f"'{self.op}'{f' ({args})' if args else ''}, inputs {shapes} -> output "
+             f"{self.output_shape}, has a wrong gradient for its input {self.input}:"),
             f"  {self.problem}",
         ]
         if self.rule:
@@ -147,9 +147,17 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
         return WrongGradient(fn.name, position, (), shapes, node.shape, i, problem,
                              rule=fn.rule, params=params, **values)
 
-    def run(arrs: Sequence[np.ndarray]) -> np.ndarray:
+    def run(arrs: Sequence[np.ndarray], i: int, j: int) -> np.ndarray:
+        try:
+            out = op().forward(*arrs, **params)
+        except Exception as e:
+            raise ValueError(
+                f"locate: the forward of '{fn.name}' (op {position}) failed when element "
+                f"{j} of its input {i} was moved by ±{eps:g}: {e}. Keep the inputs at least "
+                "eps away from the edges of its domain"
+            ) from e
         # a copy: a forward may return a view of its input (reshape), which we perturb next
-        return np.array(op().forward(*arrs, **params), dtype=np.float64)
+        return np.array(out, dtype=np.float64)
 
     fresh = op()
     again = np.asarray(fresh.forward(*[a.copy() for a in arrays], **params))
@@ -183,9 +191,9 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
         for j in range(target.size):
             orig = target.flat[j]
             target.flat[j] = orig + eps
-            plus = run(work)
+            plus = run(work, i, j)
             target.flat[j] = orig - eps
-            minus = run(work)
+            minus = run(work, i, j)
             target.flat[j] = orig
             numerical.flat[j] = np.sum(g_out * (plus - minus)) / (2 * eps)
         with np.errstate(invalid="ignore"):
@@ -196,8 +204,10 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
                                                              -1.0))), parent.shape)
             a, n = float(analytic[worst]), float(numerical[worst])
             idx = tuple(int(v) for v in worst)
-            return found(i, f"at index {idx}: vjp gives {a:.8g}, central differences of its "
-                            f"forward {n:.8g} (abs err {abs(a - n):.3g}); {int(bad.sum())} of "
-                            f"{bad.size} entries wrong",
+            summed = (f" (its vjp's {returned} gradient summed over the broadcast axes)"
+                      if returned != parent.shape else "")
+            return found(i, f"at index {idx}: vjp gives {a:.8g}{summed}, central differences "
+                            f"of its forward {n:.8g} (abs err {abs(a - n):.3g}); "
+                            f"{int(bad.sum())} of {bad.size} entries wrong",
                          index=idx, analytic=a, numerical=n, n_wrong=int(bad.sum()))
     return None
