@@ -228,10 +228,11 @@ def test_engine_faults_are_outside_locates_view(monkeypatch):
 
 
 def test_locate_leaves_the_callers_tensors_alone():
-    f, X = _net(first=WrongSignTanh.apply)
     x = Tensor([0.5, 1.0], requires_grad=True)
-    locate(lambda x: WrongSignTanh.apply(x).sum(), x)
-    assert x.grad is None and x.is_leaf and (x.data == [0.5, 1.0]).all()
+    w = Tensor([2.0, -1.0], requires_grad=True)  # found through the graph, like a weight
+    assert locate(lambda x: WrongSignTanh.apply(x * w).sum(), x).op == "wrongsigntanh"
+    assert x.grad is None and w.grad is None and x.is_leaf
+    assert (x.data == [0.5, 1.0]).all() and (w.data == [2.0, -1.0]).all()
 
 
 @given(tensors(shape=(2, 3)))
