@@ -67,11 +67,10 @@ def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
     'step'
     """
     fig, ax = _axes(ax)
+    ends: list[int] = []
     if isinstance(source, Recorder):
         x, y, xlabel = source.steps, source.losses, "step"
-        for k in source.epoch_ends[:-1]:  # a line where each epoch ended
-            if 0 < k < len(x):
-                ax.axvline(x[k] - 0.5, color="0.85", lw=0.8, zorder=0)
+        ends = [k for k in source.epoch_ends[:-1] if 0 < k < len(x)]
     elif hasattr(source, "loss") and not isinstance(source, np.ndarray):
         y = list(source.loss)
         x, xlabel = list(range(1, len(y) + 1)), "epoch"
@@ -79,6 +78,8 @@ def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
         y = [float(v) for v in np.asarray(source, dtype=float).reshape(-1)]
         x, xlabel = list(range(len(y))), "step"
     ax.plot(x, y, marker="." if len(y) <= 50 else None, lw=1.5)
+    for k in ends:  # a faint line where each epoch ended
+        ax.axvline(x[k] - 0.5, color="0.85", lw=0.8, zorder=0)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

@@ -1,0 +1,125 @@
+"""tg.plot: each helper draws what it says and writes the file (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+import tinygrad_edu as tg
+import tinygrad_edu.functional as F
+from tinygrad_edu import plot
+
+X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+T = np.array([0.0, 1.0, 1.0, 1.0])
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def trained() -> tuple[tg.nn.Neuron, tg.Recorder, object]:
+    model = tg.nn.Neuron(2, "sigmoid", rng=0)
+    rec = tg.Recorder()
+    history = tg.fit(model, X, T, loss="binary_cross_entropy",
+                     optimizer=tg.optim.SGD(model.parameters(), lr=2.0), epochs=15,
+                     batch_size=2, shuffle=False, progress=False, callbacks=[rec])
+    return model, rec, history
+
+
+def written(path) -> bool:
+    return path.exists() and path.stat().st_size > 1000
+
+
+def test_loss_curve_from_a_recorder_a_history_and_a_list(tmp_path):
+    _, rec, history = trained()
+    ax = plot.loss_curve(rec, path=tmp_path / "rec.png")
+    assert written(tmp_path / "rec.png")
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), rec.losses)
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), rec.steps)
+    assert len(ax.lines) == 1 + 14  # the curve, and a line at each epoch end but the last
+    ax = plot.loss_curve(history, path=tmp_path / "hist.svg", log=True)
+    assert written(tmp_path / "hist.svg") and ax.get_yscale() == "log"
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(1, 16))
+    assert ax.get_xlabel() == "epoch"
+    _, existing = plt.subplots()
+    assert plot.loss_curve([3.0, 2.0, 1.5], ax=existing) is existing
+    np.testing.assert_array_equal(existing.lines[0].get_ydata(), [3.0, 2.0, 1.5])
+
+
+def test_decision_boundary_of_a_neuron_with_its_weight_vector(tmp_path):
+    model, _, _ = trained()
+    ax = plot.decision_boundary(model, X, T, path=tmp_path / "db.png")
+    assert written(tmp_path / "db.png")
+    (arrow,) = [c for c in ax.texts if c.get_text() == "w"]
+    # the arrow starts on the line w·x + b = 0 and points along w
+    annotation = next(c for c in ax.texts if c.get_text() == "" and hasattr(c, "xy"))
+    start, end = np.array(annotation.xyann), np.array(annotation.xy)
+    w, b = model.w.data, float(model.b.data)
+    assert abs(w @ start + b) < 1e-9
+    direction = (end - start) / np.linalg.norm(end - start)
+    np.testing.assert_allclose(direction, w / np.linalg.norm(w), atol=1e-12)
+    assert arrow.get_position() is not None
+    assert len(ax.collections) >= 2  # the shaded regions and the samples
+
+
+def test_decision_boundary_with_explicit_weights_and_multiclass(tmp_path):
+    ax = plot.decision_boundary(lambda x: F.step(x @ np.array([1.0, 1.0]) - 1.5), X,
+                                np.array([0, 0, 0, 1]), weights=([1.0, 1.0], -1.5),
+                                path=tmp_path / "and.png")
+    assert written(tmp_path / "and.png") and any(t.get_text() == "w" for t in ax.texts)
+    layer = tg.nn.Linear(2, 3, rng=0)
+    ax = plot.decision_boundary(layer, X, np.array([0, 1, 2, 1]), path=tmp_path / "k3.png")
+    assert written(tmp_path / "k3.png") and not any(t.get_text() == "w" for t in ax.texts)
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        plot.decision_boundary(layer, np.ones((4, 3)), T)
+
+
+def test_activations_and_their_derivatives(tmp_path):
+    fig = plot.activations(("sigmoid", "tanh", "relu"), path=tmp_path / "act.png")
+    assert written(tmp_path / "act.png")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["sigmoid", "tanh", "relu"]
+    x = axes[0].lines[0].get_xdata()
+    s = 1.0 / (1.0 + np.exp(-x))
+    np.testing.assert_allclose(axes[0].lines[0].get_ydata(), s, rtol=1e-12)
+    np.testing.assert_allclose(axes[0].lines[1].get_ydata(), s * (1 - s), rtol=1e-12)
+    np.testing.assert_allclose(axes[1].lines[1].get_ydata(), 1 - np.tanh(x) ** 2, atol=1e-12)
+    np.testing.assert_array_equal(axes[2].lines[1].get_ydata(), (x > 0).astype(float))
+    with pytest.raises(ValueError, match="unknown.*softplus"):
+        plot.activations(("softplus",))
+
+
+def test_trajectories_and_weight_path(tmp_path):
+    _, rec, _ = trained()
+    fig = plot.trajectories(rec, path=tmp_path / "traj.png")
+    assert written(tmp_path / "traj.png")
+    value_axes = fig.axes[:2]  # first row: w and b
+    np.testing.assert_array_equal(value_axes[0].lines[1].get_ydata(),
+                                  rec.series("params", "w")[:, 1])
+    grads_b = fig.axes[3].lines[0].get_ydata()
+    np.testing.assert_array_equal(grads_b, rec.series("grads", "b"))
+    ax = plot.weight_path(rec, "w", path=tmp_path / "path.pdf")
+    assert written(tmp_path / "path.pdf")
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), rec.series("params", "w")[:, 0])
+    with pytest.raises(ValueError, match="exactly 2"):
+        plot.weight_path(rec, "b")
+    with pytest.raises(ValueError, match="no parameter values"):
+        plot.trajectories(tg.Recorder())
+
+
+def test_importing_the_package_does_not_import_matplotlib():
+    code = ("import sys, tinygrad_edu as tg; tg.plot; tg.viz; tg.Recorder; "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
