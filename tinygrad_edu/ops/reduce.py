@@ -19,7 +19,9 @@ def normalize_axis(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
     """``axis`` (None, an int or a tuple; negatives allowed) as a sorted tuple of axes >= 0."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    if not isinstance(axes, (tuple, list)):
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     out = []
     for ax in axes:
         if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
