@@ -1,0 +1,94 @@
+"""The examples run, print their result, save their pictures and reach their targets.
+
+Each example is loaded with runpy (no new interpreter per example, so the whole file stays
+fast) and its ``main(argv)`` is called with a fixed seed, a small epoch count where that
+keeps CI fast, and ``--out tmp_path``. One example also runs as a real script.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def run_example(name: str, *argv: str) -> dict:
+    path = next(EXAMPLES.glob(f"{name}_*.py"))
+    main = runpy.run_path(str(path), run_name=f"example_{name}")["main"]
+    return main(list(argv))
+
+
+def assert_pictures(result: dict, out: Path) -> None:
+    assert result["pictures"]
+    for picture in result["pictures"]:
+        assert Path(picture).parent == out and Path(picture).read_bytes()[:8] == PNG
+
+
+def test_there_are_five_examples():
+    names = sorted(p.name[:2] for p in EXAMPLES.glob("0*_*.py"))
+    assert names == ["01", "02", "03", "04", "05"]
+
+
+def test_01_neuron_by_hand(tmp_path, capsys):
+    result = run_example("01", "--epochs", "40", "--out", str(tmp_path))
+    assert result["grad_diff"] < 1e-12  # the hand-derived gradient is the autograd one
+    assert result["final_loss"] < 0.1 * result["initial_loss"]
+    assert "largest difference between hand and autograd gradients" in capsys.readouterr().out
+    assert_pictures(result, tmp_path)
+
+
+def test_02_perceptron_gates(tmp_path, capsys):
+    result = run_example("02", "--epochs", "20", "--out", str(tmp_path))
+    assert result["and"]["converged"] and result["and"]["accuracy"] == 1.0
+    assert result["or"]["converged"] and result["or"]["accuracy"] == 1.0
+    assert not result["xor"]["converged"] and result["xor"]["accuracy"] < 1.0
+    assert "XOR: did NOT converge" in capsys.readouterr().out
+    assert_pictures(result, tmp_path)
+
+
+def test_03_linear_regression(tmp_path):
+    result = run_example("03", "--epochs", "100", "--out", str(tmp_path))
+    # gradient descent reaches the least-squares line (to 1e-3) and that line is near the
+    # true one (noise std 0.5 on 100 points: the slope's standard error is about 0.03)
+    assert result["slope"] == pytest.approx(result["lstsq_slope"], abs=1e-3)
+    assert result["intercept"] == pytest.approx(result["lstsq_intercept"], abs=1e-3)
+    assert result["slope"] == pytest.approx(2.0, abs=0.1)
+    assert result["intercept"] == pytest.approx(1.0, abs=0.2)
+    assert_pictures(result, tmp_path)
+
+
+def test_04_biopsy_reaches_96_percent(tmp_path, capsys):
+    result = run_example("04", "--epochs", "20", "--out", str(tmp_path))
+    assert len(result["accuracies"]) == 5
+    assert result["mean_test_accuracy"] >= 0.96
+    assert "mean test accuracy over 5 splits" in capsys.readouterr().out
+    assert_pictures(result, tmp_path)
+
+
+def test_05_digits_reaches_94_percent(tmp_path):
+    pytest.importorskip("sklearn")
+    result = run_example("05", "--epochs", "5", "--out", str(tmp_path))
+    assert result["test_accuracy"] >= 0.94
+    assert_pictures(result, tmp_path)
+
+
+def test_an_example_runs_as_a_script(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "02_perceptron_gates.py"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "MPLBACKEND": "Agg",
+             "PYTHONPATH": os.pathsep.join([str(EXAMPLES.parent), os.environ.get("PYTHONPATH", "")])},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "AND: converged" in proc.stdout
+    assert (tmp_path / "02_perceptron.png").read_bytes()[:8] == PNG
