@@ -58,11 +58,18 @@ def elements(min_value: float = -3.0, max_value: float = 3.0, *,
     if not points:
         return base
 
+    def beyond(p: float, direction: float) -> float:
+        # p ± margin, nudged out by rounding so that |x - p| >= margin holds in floats too
+        x = p + direction * margin
+        while abs(x - p) < margin:
+            x = float(np.nextafter(x, direction * np.inf))
+        return x
+
     def push(x: float) -> float:
         for p in points:
             if abs(x - p) < margin:
                 # to the side x is on, or the other side if that leaves the range
-                up, down = p + margin, p - margin
+                up, down = beyond(p, 1.0), beyond(p, -1.0)
                 if x >= p:
                     return up if up <= max_value else down
                 return down if down >= min_value else up
