@@ -26,7 +26,6 @@ from tinygrad_edu.testing import (
 )
 
 
-
 def find(strategy, condition):
     """An example of ``strategy`` meeting ``condition``, searched without shrinking (fast):
     proves the strategy can draw that case at all."""
