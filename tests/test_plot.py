@@ -123,3 +123,20 @@ def test_importing_the_package_does_not_import_matplotlib():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_example_06_shows_the_naive_gradient_dying(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "06_why_fused_bce.py"
+    spec = importlib.util.spec_from_file_location("example_06", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.main(["--out", str(tmp_path)])
+    assert result["naive_grad_at_40"] == 0.0 and result["fused_grad_at_40"] == 1.0
+    assert result["naive_loss_max"] == pytest.approx(100.0)  # ln 0 clamped at −100
+    assert result["fused_max_abs_error"] < 1e-12
+    assert result["naive_dead_fraction_above_37"] == 1.0
+    assert all(written(p) or p.suffix == ".dot" for p in result["pictures"])
+    assert (tmp_path / "06_why_fused_bce.png").exists()

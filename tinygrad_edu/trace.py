@@ -189,8 +189,9 @@ class Trace:
         widths = [max(len(r[c]) for r in rows) for c in range(len(_HEADER))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
-        title = (f"backward from {self.root.op or 'a leaf'} {self.root.shape}: {len(self)} "
-                 "steps (— = no gradient needed)")
+        steps = f"{len(self)} step" + ("" if len(self) == 1 else "s")
+        title = (f"backward from {self.root.op or 'a leaf'} {self.root.shape}: {steps} "
+                 "(— = no gradient needed)")
         return "\n".join([title, *lines])
 
     __repr__ = __str__

@@ -1,0 +1,157 @@
+"""06 — Why binary_cross_entropy_with_logits exists: the naive path breaks for large |z|.
+
+A classifier's last neuron gives a score z (a "logit") and a probability p = σ(z). The
+binary cross-entropy of a target t ∈ {0, 1} is
+
+    E = −[t ln p + (1 − t) ln(1 − p)]          dE/dz = σ(z) − t
+
+Computed naively, binary_cross_entropy(sigmoid(z), t), p is rounded to a float64 first,
+and the two local rules are multiplied: dE/dp = (p − t)/(p(1 − p)) times dp/dz = p(1 − p).
+For t = 0 and a confidently wrong score z:
+
+- z ≳ 17: 1 − p has lost most of its digits, so the loss −ln(1 − p) is visibly off;
+- z ≳ 27.6: p(1 − p) < 1e-12, the floor that keeps dE/dp finite, so the gradient is far
+  too small (0.09 instead of 1 at z = 30);
+- z ≳ 36.7: p rounds to exactly 1.0, 1 − p = 0, the log is clamped (ln 0 → −100), the
+  loss sticks at 100 instead of z and the gradient, 1e12 times σ(1 − σ) = 0, is exactly 0.
+  The most wrong sample teaches nothing.
+
+For t = 1 the same happens on the negative side (z = −40: gradient 4e-6 instead of −1).
+
+The fused form binary_cross_entropy_with_logits(z, t) never forms 1 − p: it computes
+E = max(z, 0) − z·t + ln(1 + e^(−|z|)), exact for any z, and its gradient σ(z) − t.
+
+This script prints both at a few values of z, prints trace_backward of each at z = 40
+(the step where the gradient dies is visible), draws their graphs and plots values and
+gradients over z.
+
+    python examples/06_why_fused_bce.py [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import tinygrad_edu as tg
+import tinygrad_edu.functional as F
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def naive(z: float, t: float) -> tuple[float, float, tg.Tensor]:
+    """Loss and dE/dz through sigmoid then binary_cross_entropy (and the loss tensor)."""
+    zt = tg.Tensor(z, requires_grad=True, name="z")
+    E = F.binary_cross_entropy(F.sigmoid(zt), t)
+    E.backward(retain_graph=True)
+    return E.item(), float(zt.grad), E
+
+
+def fused(z: float, t: float) -> tuple[float, float, tg.Tensor]:
+    """Loss and dE/dz through the fused binary_cross_entropy_with_logits."""
+    zt = tg.Tensor(z, requires_grad=True, name="z")
+    E = F.binary_cross_entropy_with_logits(zt, t)
+    E.backward(retain_graph=True)
+    return E.item(), float(zt.grad), E
+
+
+def exact(z: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Reference: E = ln(1 + e^z) − z·t (logaddexp never overflows), dE/dz = σ(z) − t."""
+    sig = np.exp(-np.logaddexp(0.0, -z))
+    return np.logaddexp(0.0, z) - z * t, sig - t
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    # ----- a table: naive and fused against the exact values -----
+    rows = [(z, 0.0) for z in (1.0, 10.0, 20.0, 30.0, 36.0, 37.0, 40.0, 100.0, 1e4)]
+    rows += [(-40.0, 1.0), (-1000.0, 1.0)]  # t = 1: fine until σ(z) underflows to 0
+    print(f"{'z':>8} {'t':>2} | {'naive E':>10} {'fused E':>10} {'exact E':>10} | "
+          f"{'naive dE/dz':>12} {'fused dE/dz':>12} {'exact':>8}")
+    for z, t in rows:
+        e_n, g_n, _ = naive(z, t)
+        e_f, g_f, _ = fused(z, t)
+        e_x, g_x = exact(np.array(z), t)
+        print(f"{z:>8g} {t:>2g} | {e_n:>10.6g} {e_f:>10.6g} {float(e_x):>10.6g} | "
+              f"{g_n:>12.6g} {g_f:>12.6g} {float(g_x):>8.4g}")
+
+    # ----- where the gradient dies: the two backward passes at z = 40, t = 0 -----
+    _, _, E_naive = naive(40.0, 0.0)
+    _, _, E_fused = fused(40.0, 0.0)
+    print("\nnaive path at z = 40, t = 0:")
+    print(tg.trace_backward(E_naive, retain_graph=True))
+    print("\nfused path at z = 40, t = 0:")
+    print(tg.trace_backward(E_fused, retain_graph=True))
+    pictures = []
+    with warnings.catch_warnings():  # without Graphviz, render writes .dot and says so once
+        warnings.simplefilter("ignore", tg.viz.GraphvizMissingWarning)
+        for name, E in (("naive", E_naive), ("fused", E_fused)):
+            pictures.append(tg.viz.render(E, args.out / f"06_{name}_graph.svg"))
+    if any(p.suffix == ".dot" for p in pictures):
+        print("(Graphviz's dot is not installed: the graphs were written as .dot text)")
+
+    # ----- values and gradients over z -----
+    zs = np.linspace(-10.0, 60.0, 701)
+    values = np.array([[naive(z, 0.0)[:2], fused(z, 0.0)[:2]] for z in zs])
+    pictures.append(draw(args.out, zs, values))
+    for p in pictures:
+        print(f"saved {p}")
+    big = zs >= 37.0
+    return {
+        "naive_grad_at_40": naive(40.0, 0.0)[1],
+        "fused_grad_at_40": fused(40.0, 0.0)[1],
+        "naive_loss_max": float(values[:, 0, 0].max()),
+        "fused_max_abs_error": float(np.abs(values[:, 1, 0] - exact(zs, 0.0)[0]).max()),
+        "naive_dead_fraction_above_37": float(np.mean(values[big, 0, 1] == 0.0)),
+        "pictures": pictures,
+    }
+
+
+def draw(out: Path, zs: np.ndarray, values: np.ndarray) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    e_exact, g_exact = exact(zs, 0.0)
+    fig, ((a1, a2), (a3, a4)) = plt.subplots(2, 2, figsize=(11, 8))
+    a1.plot(zs, values[:, 0, 0], lw=2.5, label="naive: BCE(σ(z), 0)")
+    a1.plot(zs, values[:, 1, 0], ls="--", lw=1.5, label="fused: BCE_with_logits(z, 0)")
+    a1.set(title="loss for target t = 0", xlabel="z", ylabel="E")
+    a1.legend()
+    zoom = (zs >= 15) & (zs <= 40)
+    rel = np.abs(values[zoom, 0, 0] - e_exact[zoom]) / e_exact[zoom]
+    a2.semilogy(zs[zoom], np.maximum(rel, 1e-17), label="naive")
+    rel_f = np.abs(values[zoom, 1, 0] - e_exact[zoom]) / e_exact[zoom]
+    a2.semilogy(zs[zoom], np.maximum(rel_f, 1e-17), label="fused (0 shown as 1e-17)")
+    a2.set(title="relative error of the loss: 1 − σ(z) loses its digits",
+           xlabel="z", ylabel="|E − exact| / exact")
+    a2.legend()
+    a3.plot(zs, values[:, 0, 1], lw=2.5, label="naive")
+    a3.plot(zs, values[:, 1, 1], ls="--", lw=1.5, label="fused")
+    a3.plot(zs, g_exact, ":", color="k", label="exact σ(z) − t")
+    for z_edge in (27.6, 36.74):  # p(1 − p) < 1e-12;  σ(z) rounds to 1
+        a3.axvline(z_edge, color="0.7", lw=0.8)
+    a3.set(title="gradient dE/dz: the naive one collapses from z ≈ 27.6", xlabel="z",
+           ylabel="dE/dz")
+    a3.legend()
+    a4.plot(zs, values[:, 0, 1] - g_exact, label="naive − exact")
+    a4.plot(zs, values[:, 1, 1] - g_exact, label="fused − exact")
+    a4.set(title="gradient error", xlabel="z")
+    a4.legend()
+    fig.tight_layout()
+    path = out / "06_why_fused_bce.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+if __name__ == "__main__":
+    main()
