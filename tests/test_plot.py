@@ -140,3 +140,18 @@ def test_example_06_shows_the_naive_gradient_dying(tmp_path):
     assert result["naive_dead_fraction_above_37"] == 1.0
     assert all(written(p) or p.suffix == ".dot" for p in result["pictures"])
     assert (tmp_path / "06_why_fused_bce.png").exists()
+
+
+def test_docs_seeing_inside_runs_and_prints_what_it_shows(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    spec = importlib.util.spec_from_file_location("mdrun", docs / "mdrun.py")
+    mdrun = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("mdrun", mdrun)  # dataclasses look their module up there
+    spec.loader.exec_module(sys.modules["mdrun"])
+    (tmp_path / "img").mkdir()
+    sys.modules["mdrun"].run_page(docs / "seeing_inside.md", tmp_path)
+    for name in ("loss", "boundary", "activations", "trajectories", "w_path"):
+        assert written(tmp_path / "img" / f"{name}.png")
