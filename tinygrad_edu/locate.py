@@ -206,8 +206,9 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
             idx = tuple(int(v) for v in worst)
             summed = (f" (its vjp's {returned} gradient summed over the broadcast axes)"
                       if returned != parent.shape else "")
-            return found(i, f"at index {idx}: vjp gives {a:.8g}{summed}, central differences "
-                            f"of its forward {n:.8g} (abs err {abs(a - n):.3g}); "
-                            f"{int(bad.sum())} of {bad.size} entries wrong",
+            return found(i, f"at index {idx}, for a random upstream gradient G: vjp(G) gives "
+                            f"{a:.8g}{summed}, central differences of its forward {n:.8g} "
+                            f"(abs err {abs(a - n):.3g}); {int(bad.sum())} of {bad.size} "
+                            "entries wrong",
                          index=idx, analytic=a, numerical=n, n_wrong=int(bad.sum()))
     return None
