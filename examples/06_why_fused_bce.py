@@ -89,19 +89,20 @@ def main(argv: list[str] | None = None) -> dict:
     print(tg.trace_backward(E_naive, retain_graph=True))
     print("\nfused path at z = 40, t = 0:")
     print(tg.trace_backward(E_fused, retain_graph=True))
-    pictures = []
-    with warnings.catch_warnings():  # without Graphviz, render writes .dot and says so once
+    graphs = []
+    with warnings.catch_warnings():  # without Graphviz, render writes .dot: said once below
         warnings.simplefilter("ignore", tg.viz.GraphvizMissingWarning)
         for name, E in (("naive", E_naive), ("fused", E_fused)):
-            pictures.append(tg.viz.render(E, args.out / f"06_{name}_graph.svg"))
-    if any(p.suffix == ".dot" for p in pictures):
-        print("(Graphviz's dot is not installed: the graphs were written as .dot text)")
+            graphs.append(tg.viz.render(E, args.out / f"06_{name}_graph.png"))
+    if any(p.suffix == ".dot" for p in graphs):
+        print("(Graphviz's dot is not installed: the graphs were written as .dot text; "
+              "apt-get install graphviz to get pictures)")
 
     # ----- values and gradients over z -----
     zs = np.linspace(-10.0, 60.0, 701)
     values = np.array([[naive(z, 0.0)[:2], fused(z, 0.0)[:2]] for z in zs])
-    pictures.append(draw(args.out, zs, values))
-    for p in pictures:
+    pictures = [draw(args.out, zs, values)]
+    for p in graphs + pictures:
         print(f"saved {p}")
     big = zs >= 37.0
     return {
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> dict:
         "fused_max_abs_error": float(np.abs(values[:, 1, 0] - exact(zs, 0.0)[0]).max()),
         "naive_dead_fraction_above_37": float(np.mean(values[big, 0, 1] == 0.0)),
         "pictures": pictures,
+        "graphs": graphs,
     }
 
 

@@ -138,8 +138,10 @@ def test_example_06_shows_the_naive_gradient_dying(tmp_path):
     assert result["naive_loss_max"] == pytest.approx(100.0)  # ln 0 clamped at −100
     assert result["fused_max_abs_error"] < 1e-12
     assert result["naive_dead_fraction_above_37"] == 1.0
-    assert all(written(p) or p.suffix == ".dot" for p in result["pictures"])
-    assert (tmp_path / "06_why_fused_bce.png").exists()
+    assert result["pictures"] == [tmp_path / "06_why_fused_bce.png"]
+    assert written(result["pictures"][0])
+    assert [p.stem for p in result["graphs"]] == ["06_naive_graph", "06_fused_graph"]
+    assert all(p.stat().st_size > 0 for p in result["graphs"])
 
 
 def test_docs_seeing_inside_runs_and_prints_what_it_shows(tmp_path):
