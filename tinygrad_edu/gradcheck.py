@@ -139,8 +139,8 @@ def gradcheck(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
         head = (f"gradcheck: {len(rows)} of {total} {what} differ from central differences "
                 f"(|analytic - numerical| > atol + rtol·|numerical|, atol={atol:g}, "
                 f"rtol={rtol:g}); worst first:")
-        raise GradcheckError("\n".join([head, table(rows, show_output=mode == "full" and len(out_shape) > 0)]
-                                       + [h for h in hints if h]), rows)
+        shown = table(rows, show_output=mode == "full" and len(out_shape) > 0)
+        raise GradcheckError("\n".join([head, shown] + [h for h in hints if h]), rows)
     return True
 
 

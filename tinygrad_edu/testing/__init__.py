@@ -11,7 +11,8 @@ All a student writes:
 ...     assert gradcheck(lambda x: x.tanh(), x)
 >>> test_tanh()
 
-or, the same in one line, ``test_tanh = gradient_property(lambda x: x.tanh(), tensors(shape=(3, 4)))``.
+or the same in one line:
+``test_tanh = gradient_property(lambda x: x.tanh(), tensors(shape=(3, 4)))``.
 Ops with a kink or a restricted domain draw their values with ``elements_for("relu")``,
 ``elements_for("log")`` or ``elements(avoid=(...), min_value=...)``.
 """
