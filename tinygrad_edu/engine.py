@@ -248,7 +248,7 @@ def _check_versions(fn: object, parents: tuple[Tensor, ...]) -> None:
 def fingerprints(arrays: list[np.ndarray], out: np.ndarray) -> tuple[int, ...]:
     """CRC-32 checksums of an op's input arrays and output (detect_anomaly only: ~4 µs per
     8 kB, too slow for every op, cheap enough for a debugging run)."""
-    return tuple(zlib.crc32(np.ascontiguousarray(a)) for a in (*arrays, out))
+    return tuple(zlib.crc32(np.ascontiguousarray(a).data) for a in (*arrays, out))
 
 
 def _check_fingerprints(fn: object, node: Tensor) -> None:
@@ -257,7 +257,7 @@ def _check_fingerprints(fn: object, node: Tensor) -> None:
         return
     tensors = (*node._parents, node)
     for i, (t, crc) in enumerate(zip(tensors, saved)):
-        if zlib.crc32(np.ascontiguousarray(t._data)) != crc:
+        if zlib.crc32(np.ascontiguousarray(t._data).data) != crc:
             what = f"input {i}" if t is not node else "its output"
             name = f" '{t.name}'" if t.name else ""
             raise RuntimeError(
