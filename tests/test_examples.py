@@ -34,9 +34,9 @@ def assert_pictures(result: dict, out: Path) -> None:
         assert Path(picture).parent == out and Path(picture).read_bytes()[:8] == PNG
 
 
-def test_there_are_five_examples():
-    names = sorted(p.name[:2] for p in EXAMPLES.glob("0*_*.py"))
-    assert names == ["01", "02", "03", "04", "05"]
+def test_the_five_lecture_examples_are_there():
+    names = {p.name[:2] for p in EXAMPLES.glob("0*_*.py")}
+    assert {"01", "02", "03", "04", "05"} <= names
 
 
 def test_01_neuron_by_hand(tmp_path, capsys):
