@@ -337,3 +337,25 @@ def test_perceptron_on_separable_data_and_bad_input():
         p.fit(X, t * 2 - 1)
     with pytest.raises(tg.ShapeError, match=r"Perceptron\(2 inputs\).fit: X must have shape"):
         p.fit(np.ones((4, 3)), np.zeros(4))
+
+
+def test_save_into_missing_directory_and_awkward_names(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        nn.Linear(2, 2).save(tmp_path / "missing" / "m.npz")
+
+    class Odd(nn.Module):  # names that np.savez(**state) would take as its own arguments
+        def __init__(self) -> None:
+            self.allow_pickle = tg.Tensor([1.0, 2.0], requires_grad=True)
+            self.file = tg.Tensor([3.0], requires_grad=True)
+
+    a, b = Odd(), Odd()
+    b.allow_pickle.data, b.file.data = np.zeros(2), np.zeros(1)
+    a.save(tmp_path / "odd.npz")
+    b.load(tmp_path / "odd.npz")
+    assert b.allow_pickle.data.tolist() == [1.0, 2.0] and b.file.data.tolist() == [3.0]
+
+
+def test_repr_shows_the_structure():
+    net = nn.Sequential(nn.Linear(4, 8, "relu"), nn.Neuron(8, "sigmoid"))
+    assert repr(net) == ("Sequential(\n  (0): Linear(4 -> 8, activation='relu')\n"
+                         "  (1): Neuron(8, activation='sigmoid')\n)")
