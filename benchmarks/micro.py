@@ -1,8 +1,12 @@
 """W4 and W5: the cost of the machinery itself, on values so small that numpy does ~nothing.
 
-    W4 chain     x -> tanh -> tanh -> ... (n ops) on a scalar, forward and backward; the
-                 numpy reference does the same chain by hand on 0-d arrays, keeping the
-                 outputs and multiplying the local derivatives 1 - tanh² on the way back.
+    W4 chain     x -> tanh -> tanh -> ... (n ops) on one value, forward and backward; the
+                 numpy reference does the same chain by hand, keeping the outputs and
+                 multiplying the local derivatives 1 - tanh² on the way back.
+                 The value is a 1-element array (shape (1,)) on both sides. On a 0-d array
+                 numpy returns numpy scalar objects (np.float64), whose arithmetic skips the
+                 array machinery; a tensor library must hold arrays (0-d ones for scalars),
+                 so the 0-d chain is reported too, but as information, without a target.
     W5 overhead  ``a + b`` on 1-element tensors and its backward, per call.
 """
 
@@ -18,41 +22,41 @@ from tinygrad_edu import Tensor
 X0 = 0.5
 
 
-def chain_numpy(n: int) -> Callable[[], float]:
+def chain_numpy(n: int, shape: tuple[int, ...] = (1,)) -> Callable[[], float]:
     def run() -> float:
-        y = np.array(X0)
+        y = np.full(shape, X0)
         outs = []
         for _ in range(n):
             y = np.tanh(y)
             outs.append(y)
-        g = np.array(1.0)
+        g = np.ones(shape)
         for out in reversed(outs):
             g = g * (1.0 - out * out)
-        return float(g)
+        return float(np.asarray(g).reshape(()))
 
     return run
 
 
-def chain_tinygrad(n: int) -> Callable[[], float]:
+def chain_tinygrad(n: int, shape: tuple[int, ...] = (1,)) -> Callable[[], float]:
     def run() -> float:
-        x = Tensor(X0, requires_grad=True)
+        x = Tensor(np.full(shape, X0), requires_grad=True)
         y = x
         for _ in range(n):
             y = y.tanh()
         y.backward()
-        return float(x.grad)  # type: ignore[arg-type]
+        return float(np.asarray(x.grad).reshape(()))
 
     return run
 
 
-def chain_torch(n: int, torch: Any) -> Callable[[], float]:
+def chain_torch(n: int, torch: Any, shape: tuple[int, ...] = (1,)) -> Callable[[], float]:
     def run() -> float:
-        x = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
+        x = torch.full(shape, X0, dtype=torch.float64, requires_grad=True)
         y = x
         for _ in range(n):
             y = y.tanh()
         y.backward()
-        return float(x.grad)
+        return float(x.grad.reshape(()))
 
     return run
 

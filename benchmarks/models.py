@@ -102,7 +102,7 @@ def tinygrad_step(p: Problem) -> StepFn:
         grads = (w.grad, b.grad)
         with tg.no_grad():
             for param in (w, b):
-                param.data -= LR * param.grad
+                param.data -= LR * param.grad  # type: ignore[operator]
                 param.grad = None
         return grads  # type: ignore[return-value]
 

@@ -11,19 +11,22 @@ from __future__ import annotations
 import gc
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 Step = Callable[[], object]
 
 
-def median_times(contenders: dict[str, Step], *, calls: int, reps: int,
-                 warmup: int = 3) -> dict[str, float]:
-    """Median seconds per call of each contender; ``reps`` interleaved blocks of ``calls``."""
+def median_times(contenders: Mapping[str, Step], *, calls: int, reps: int, warmup: int = 3,
+                 clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """Median seconds per call of each contender; ``reps`` interleaved blocks of ``calls``.
+
+    ``clock`` is wall time by default; ``time.process_time`` (CPU time of this process) is
+    steadier while other programs compete for the cores, e.g. when profiling a change.
+    """
     for step in contenders.values():
         for _ in range(warmup):
             step()
     samples: dict[str, list[float]] = {name: [] for name in contenders}
-    clock = time.perf_counter
     for _ in range(reps):
         for name, step in contenders.items():
             gc.collect()  # every block starts from the same clean heap
