@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -233,7 +234,10 @@ def _progress(progress: bool | str | None, epochs: int) -> tuple[Any, int]:
         from tqdm import tqdm
     except ImportError:
         return None, (max(1, epochs // 10) if progress else 0)
-    return tqdm(total=epochs, desc="training", unit="epoch", file=sys.stdout), 0
+    # the width from shutil, which falls back to 80 where a terminal reports 0 columns (tqdm
+    # would then draw nothing)
+    width = shutil.get_terminal_size().columns
+    return tqdm(total=epochs, desc="training", unit="epoch", file=sys.stdout, ncols=width), 0
 
 
 def _report(bar: Any, every: int, epoch: int, epochs: int, h: History) -> None:
