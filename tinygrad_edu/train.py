@@ -243,7 +243,8 @@ def _progress(progress: bool | str | None, epochs: int) -> tuple[Any, int]:
 def _report(bar: Any, every: int, epoch: int, epochs: int, h: History) -> None:
     acc = f"{h.accuracy[-1]:.4f}" if h.accuracy else None
     if bar is not None:
-        bar.set_postfix(loss=f"{h.loss[-1]:.4f}", **({"accuracy": acc} if acc else {}))
+        bar.set_postfix_str(f"loss={h.loss[-1]:.4f}" + (f", accuracy={acc}" if acc else ""),
+                            refresh=False)  # update(1) below redraws the bar
         bar.update(1)
     elif every and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
         print(f"epoch {epoch + 1:>{len(str(epochs))}}/{epochs}  loss {h.loss[-1]:.4f}"
