@@ -141,6 +141,8 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
     loss_fn = _resolve_loss(loss)
     X, t = _as_array(X, "X"), _as_array(t, "t")
     n = X.shape[0]
+    if n == 0:
+        raise ValueError("fit: X has no rows; there is nothing to train on")
     if t.shape[0] != n:
         raise ValueError(f"fit: X has {n} rows but t has {t.shape[0]}; give one target per row")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
@@ -170,13 +172,13 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
                 xb, tb = Tensor(X[idx]), Tensor(t[idx])
                 y = model(xb)                                # predict
                 E = loss_fn(y, tb)                           # compare
-                optimizer.zero_grad()                        # adjust ...
-                E.backward()
                 value = E.item()
-                if not np.isfinite(value):
+                if not np.isfinite(value):  # stop before NaNs spread into the weights
                     raise FloatingPointError(
                         f"fit: the loss became {value} at epoch {epoch}, step {step}; the "
                         "learning rate is probably too large (or the inputs not standardised)")
+                optimizer.zero_grad()                        # adjust ...
+                E.backward()
                 _call(callbacks, "on_backward", model, value, step)
                 optimizer.step()
                 _call(callbacks, "on_step_end", model, value, step)
