@@ -69,7 +69,8 @@ def label_tensors(root: Tensor) -> dict[int, str]:
     (``add``; ``add#1``, ``add#2`` in forward order when the op occurs more than once), a
     one-element constant by its value, and other leaves ``leaf#k`` / ``const#k``.
     """
-    forward = list(reversed(engine.topological_order(root)))  # parents before children
+    # the ops' outputs, parents before children (a leaf root has none)
+    forward = [t for t in reversed(engine.topological_order(root)) if not t.is_leaf]
     counts: dict[str, int] = {}
     for t in forward:
         counts[t.op or ""] = counts.get(t.op or "", 0) + 1

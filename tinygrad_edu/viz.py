@@ -173,6 +173,7 @@ def render(t: Tensor | str, path: str | Path, *, trace: Trace | None = None) -> 
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     text = t if isinstance(t, str) else to_dot(t, trace=trace)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("dot", "gv"):
         path.write_text(text, encoding="utf-8")
         return path
