@@ -10,10 +10,13 @@ import subprocess
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor, engine, viz
+from tinygrad_edu.testing import broadcastable_tensors
 
 DOT = shutil.which("dot")
 needs_dot = pytest.mark.skipif(DOT is None, reason="Graphviz's dot is not installed "
@@ -139,6 +142,20 @@ def test_broadcast_edges_name_the_summed_axes():
     assert len(edge_labels((b * np.ones((5, 3))).sum())) == 1
     # a constant that broadcasts gets no gradient, so its edge says nothing
     assert edge_labels((Tensor(np.ones((5, 3)), requires_grad=True) * np.ones(3)).sum()) == []
+
+
+@given(tensors=broadcastable_tensors(3), ops=st.lists(st.sampled_from(["add", "sub", "mul", "div"]),
+                                                  min_size=2, max_size=2))
+def test_elementwise_edges_agree_with_the_trace(tensors, ops):
+    a, b, c = tensors
+    apply = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y,
+             "mul": lambda x, y: x * y, "div": lambda x, y: x / (y * y + 1.0)}
+    root = apply[ops[1]](apply[ops[0]](a, b), c).sum()
+    nodes, _ = parse(viz.to_dot(root))
+    assert len(nodes) == sum(1 for _ in engine.iter_graph(root)) + sum(
+        1 for t in engine.iter_graph(root) if not t.is_leaf)
+    from_shapes = edge_labels(root)
+    assert from_shapes == edge_labels(root, trace=tg.trace_backward(root, retain_graph=True))
 
 
 @pytest.mark.parametrize("shapes", [((5, 3, 4), (4, 2)), ((3, 4), (6, 4, 2)), ((4,), (6, 4, 2)),
