@@ -142,6 +142,7 @@ class Trace:
     def __init__(self, root: Tensor, steps: list[TraceStep]) -> None:
         self.root = root
         self.steps = steps
+        self._grads: dict[int, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -155,15 +156,15 @@ class Trace:
     def grad_of(self, t: Tensor) -> np.ndarray | None:
         """The total gradient dL/dt this pass computed: the ``grad_out`` of the step that
         made t, or, for a leaf, the sum of what every step sent it (None if nothing did)."""
-        for s in self.steps:
-            if s.output is t:
-                return s.grad_out
-        total = None
-        for s in self.steps:
-            for inp, g in zip(s.inputs, s.grads_in):
-                if inp is t and g is not None:
-                    total = g if total is None else total + g
-        return total
+        if self._grads is None:  # built once: one pass over the steps, not one per tensor
+            grads: dict[int, np.ndarray] = {}
+            for s in self.steps:
+                for inp, g in zip(s.inputs, s.grads_in):
+                    if g is not None and inp.is_leaf:
+                        grads[id(inp)] = g if id(inp) not in grads else grads[id(inp)] + g
+            grads.update((id(s.output), s.grad_out) for s in self.steps)
+            self._grads = grads
+        return self._grads.get(id(t))
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table as rows of strings: one row per (step, input)."""
