@@ -89,3 +89,12 @@ def test_python_dash_m_demo_exits_zero():
     )
     assert proc.returncode == 0, proc.stderr
     assert "training accuracy" in proc.stdout
+
+
+def test_plot_without_matplotlib_says_what_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes "import matplotlib" fail
+    with pytest.raises(SystemExit) as e:
+        cli.main(["demo", "--plot", str(tmp_path / "x.png")])
+    assert e.value.code == 1
+    assert "pip install 'tinygrad_edu[examples]'" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
