@@ -47,6 +47,11 @@ def test_loss_curve_from_a_recorder_a_history_and_a_list(tmp_path):
     np.testing.assert_array_equal(ax.lines[0].get_ydata(), rec.losses)
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), rec.steps)
     assert len(ax.lines) == 1 + 14  # the curve, and a line at each epoch end but the last
+    full_batch = tg.Recorder()
+    neuron = tg.nn.Neuron(2, rng=0)
+    tg.fit(neuron, X, T, loss="mse", optimizer=tg.optim.SGD(neuron.parameters(), lr=0.1),
+           epochs=5, progress=False, callbacks=[full_batch])
+    assert len(plot.loss_curve(full_batch).lines) == 1  # one step per epoch: no epoch lines
     ax = plot.loss_curve(history, path=tmp_path / "hist.svg", log=True)
     assert written(tmp_path / "hist.svg") and ax.get_yscale() == "log"
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(1, 16))

@@ -58,7 +58,7 @@ def _finish(fig: Any, path: str | Path | None) -> None:
 def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
                log: bool = False, title: str = "loss") -> Any:
     """Plot the loss against the step: from a ``Recorder`` (one point per recorded step,
-    epoch ends marked), a ``fit`` ``History`` (one point per epoch) or a list of numbers.
+    epoch ends marked when epochs have several steps), a ``fit`` ``History`` (one point per epoch) or a list of numbers.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import tinygrad_edu as tg
@@ -70,7 +70,8 @@ def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
     ends: list[int] = []
     if isinstance(source, Recorder):
         x, y, xlabel = source.steps, source.losses, "step"
-        ends = [k for k in source.epoch_ends[:-1] if 0 < k < len(x)]
+        if len(x) >= 2 * len(source.epoch_ends):  # one step per epoch: lines would be clutter
+            ends = [k for k in source.epoch_ends[:-1] if 0 < k < len(x)]
     elif hasattr(source, "loss") and not isinstance(source, np.ndarray):
         y = list(source.loss)
         x, xlabel = list(range(1, len(y) + 1)), "epoch"
