@@ -107,6 +107,29 @@ def _predict(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=float)
 
 
+def _draw_line_and_normal(ax: Any, w: np.ndarray, b: float, xlim: tuple[float, float],
+                          ylim: tuple[float, float]) -> None:
+    """The line w·x + b = 0, and w as an arrow starting on it, both inside the view."""
+    unit = w / np.linalg.norm(w)
+    along = np.array([-unit[1], unit[0]])  # direction of the line
+    foot = -b / (w @ w) * w  # the point of the line nearest the origin
+    ax.axline(tuple(foot), tuple(foot + along), color="k", lw=1.5)
+    lo, hi = np.array([xlim[0], ylim[0]]), np.array([xlim[1], ylim[1]])
+    centre, size = (lo + hi) / 2, float(np.max(hi - lo))
+    # Start the arrow at the point of the line nearest the view's centre from which the whole
+    # arrow stays in view (shorter arrows if none does): w is a direction, anchored anywhere.
+    starts = foot + (along @ (centre - foot) + np.linspace(-size, size, 401))[:, None] * along
+    for length in (0.25 * size, 0.12 * size, 0.06 * size):
+        tip = starts + 1.2 * length * unit  # room for the label past the arrow's head
+        inside = np.all((starts >= lo) & (starts <= hi) & (tip >= lo) & (tip <= hi), axis=1)
+        if inside.any():
+            start = starts[inside][np.argmin(np.linalg.norm(starts[inside] - centre, axis=1))]
+            ax.annotate("", xy=tuple(start + length * unit), xytext=tuple(start),
+                        arrowprops={"arrowstyle": "->", "color": "#c0392b", "lw": 2})
+            ax.text(*(start + 1.15 * length * unit), "w", color="#c0392b", fontsize=12)
+            return
+
+
 def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
                       path: str | Path | None = None, threshold: float | None = None,
                       weights: tuple[Any, Any] | None = None, resolution: int = 200,
@@ -124,6 +147,10 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"decision_boundary: X must have shape (N, 2), got {X.shape}")
     labels = t.argmax(axis=1) if t.shape[1] > 1 else t[:, 0]
+    wb = (np.asarray(weights[0], float).reshape(2), float(weights[1])) if weights else \
+        _weights_of(model)
+    if wb is not None and not np.linalg.norm(wb[0]) > 0:
+        wb = None  # w = 0: no line, no direction
     fig, ax = _axes(ax)
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = 0.15 * np.maximum(hi - lo, 1e-9)
@@ -139,21 +166,14 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
             threshold = 0.5 if z.min() >= 0 and z.max() <= 1 else 0.0
         ax.contourf(g0, g1, z >= threshold, levels=[-0.5, 0.5, 1.5], colors=["#cfe2f3", "#f6d5c3"],
                     alpha=0.8)
-        if z.min() < threshold <= z.max():
+        if z.min() < threshold <= z.max() and wb is None:  # a linear unit's line is drawn exactly below
             ax.contour(g0, g1, z, levels=[threshold], colors="k", linewidths=1.2)
     for cls, marker in zip(np.unique(labels), "o^sDv<>p"):
         pick = labels == cls
         ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
-    wb = (np.asarray(weights[0], float).reshape(2), float(weights[1])) if weights else \
-        _weights_of(model)
-    if wb is not None and np.linalg.norm(wb[0]) > 0:
-        w, b = wb
-        c = X.mean(axis=0)
-        foot = c - (w @ c + b) / (w @ w) * w  # the point of the line w·x + b = 0 nearest c
-        arrow = w / np.linalg.norm(w) * 0.2 * float(np.max(hi - lo + 2 * pad))
-        ax.annotate("", xy=foot + arrow, xytext=foot,
-                    arrowprops={"arrowstyle": "->", "color": "#c0392b", "lw": 2})
-        ax.text(*(foot + 1.1 * arrow), "w", color="#c0392b", fontsize=12)
+    if wb is not None:
+        _draw_line_and_normal(ax, wb[0], wb[1], (g0.min(), g0.max()), (g1.min(), g1.max()))
+        ax.set_aspect("equal")  # right angles look right: w is drawn normal to the line
     ax.set_xlim(g0.min(), g0.max())
     ax.set_ylim(g1.min(), g1.max())
     ax.set_xlabel("x₁")
