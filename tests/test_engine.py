@@ -9,10 +9,13 @@ import weakref
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor
+from tinygrad_edu.gradcheck import gradcheck
 
 # ---------------------------------------------------------------------------
 # basics and accumulation
@@ -116,6 +119,25 @@ def test_zero_grad_on_a_tensor():
     (a * 2.0).sum().backward()
     a.zero_grad()
     assert a.grad is None
+
+
+@given(n=st.integers(1, 4), k=st.integers(1, 3), h=st.integers(1, 3), m=st.integers(1, 3),
+       seed=st.integers(0, 2**32 - 1))
+def test_two_layer_network_gradients(n, k, h, m, seed):
+    # y = softmax_ce(tanh(x W1ᵀ + b1) W2ᵀ + b2): matmuls, bias broadcasts, an activation and
+    # a fused loss in one graph, every parameter checked against central differences
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, k))
+    labels = rng.integers(0, m, size=n)
+    params = [Tensor(rng.standard_normal(s), requires_grad=True)
+              for s in ((h, k), (h,), (m, h), (m,))]
+
+    def loss(W1, b1, W2, b2):
+        hidden = (Tensor(x) @ W1.T + b1).tanh()
+        return F.softmax_cross_entropy(hidden @ W2.T + b2, labels)
+
+    # float64, eps 1e-6 central differences: error ~1e-10 for this smooth O(1) function
+    assert gradcheck(loss, *params, atol=1e-6, rtol=1e-5)
 
 
 # ---------------------------------------------------------------------------

@@ -375,3 +375,14 @@ def test_python_constants_keep_float32(expr):
 def test_float32_with_float64_tensor_follows_numpy_promotion():
     out = Tensor([1.0], dtype=np.float32) + Tensor([1.0])
     assert out.dtype == np.result_type(np.float32, np.float64)
+
+
+@pytest.mark.parametrize("left", [np.float64(2.0), np.float32(2.0), np.int64(2), [2.0, 2.0],
+                                  (2.0, 2.0), np.array(2.0)])
+def test_numpy_scalars_lists_and_tuples_on_the_left_give_tensors(left):
+    t = Tensor([1.0, 4.0], requires_grad=True)
+    out = left * t - left / t
+    assert isinstance(out, Tensor) and out.requires_grad
+    np.testing.assert_allclose(out.data, 2.0 * t.data - 2.0 / t.data, rtol=1e-15)
+    out.sum().backward()
+    np.testing.assert_allclose(t.grad, 2.0 + 2.0 / t.data**2, rtol=1e-15)
