@@ -193,7 +193,7 @@ def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu",
     if unknown:
         raise ValueError(f"activations: unknown {unknown}; known: {', '.join(ACTIVATIONS)}")
     plt = _pyplot()
-    cols = min(3, len(names))
+    cols = 2 if len(names) == 4 else min(3, len(names))  # 4 reads best as 2 × 2
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
     xs = np.linspace(*x_range, 401)
