@@ -260,3 +260,15 @@ def test_class_losses_reject_wrong_target_shapes(loss, t_shape):
 def test_class_losses_reject_scores_of_three_axes(loss):
     with pytest.raises(tg.ShapeError, match=r"\(N, K\)"):
         loss(Tensor(np.full((2, 3, 4), 0.25)), np.zeros((2, 3), dtype=int))
+
+
+def test_naive_bce_of_a_saturated_sigmoid_stays_finite():
+    # σ(±1e4) is exactly 1 or 0, so the naive composition meets p = 0 and 1: its value is
+    # the clamped 100 per wrong answer and its gradient vanishes (σ' = 0) but is never NaN;
+    # the fused form keeps the true gradient (σ(z) - t)/n
+    z = Tensor([1e4, -1e4, 1e4, -1e4], requires_grad=True)
+    t = np.array([1.0, 0.0, 0.0, 1.0])
+    E = F.binary_cross_entropy(F.sigmoid(z), t)
+    np.testing.assert_allclose(E.data, (0 + 0 + 100 + 100) / 4, rtol=1e-14)
+    E.backward()
+    np.testing.assert_array_equal(z.grad, np.zeros(4))
