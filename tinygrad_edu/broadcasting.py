@@ -44,8 +44,11 @@ def summed_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[in
     (1,)
     """
     lead = len(grad_shape) - len(shape)
-    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad_shape[i + lead] != 1)
-    return tuple(range(lead)) + stretched
+    axes = list(range(lead))  # the axes broadcasting prepended
+    for i, n in enumerate(shape):
+        if n == 1 and grad_shape[i + lead] != 1:  # an axis of size 1 that was stretched
+            axes.append(i + lead)
+    return tuple(axes)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -211,7 +211,7 @@ def backward(
 def _accumulate_into(t: Tensor, g: np.ndarray) -> None:
     """``t.grad += g``, creating it (as a fresh array of t's dtype) on first use."""
     if t.grad is None:
-        t.grad = np.array(g, dtype=t.dtype, copy=True)
+        t.grad = np.array(g, dtype=t._data.dtype, copy=True)
     else:
         t.grad += g
 

@@ -162,7 +162,7 @@ class Tensor(TensorMath):
                     f"backward: the tensor has shape {self.shape}, not a single value; reduce "
                     "it to a scalar loss first (.sum() or .mean()), or pass grad= of that shape"
                 )
-            g = np.ones(self.shape, dtype=self.dtype)
+            g = np.full(self._data.shape, 1.0, self._data.dtype)  # dL/dL = 1 (np.ones is slower)
         else:
             g = to_array(grad, self.dtype)
             if g.shape != self.shape:
