@@ -9,10 +9,11 @@ import doctest
 import importlib
 import inspect
 import pkgutil
+import sys
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -146,19 +147,19 @@ CASES = {
 }
 
 
-def _builtin_op_classes():
-    found = set()
+def _builtin_classes():
+    found = []
     for info in pkgutil.iter_modules(ops.__path__):
         module = importlib.import_module(f"{ops.__name__}.{info.name}")
-        for name, cls in inspect.getmembers(module, inspect.isclass):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, tg.Function) and cls.__module__ == module.__name__:
-                found.add(name)
+                found.append(cls)
     return found
 
 
 def test_every_builtin_op_has_a_gradcheck_case():
     covered = {name.split("[")[0] for name in CASES}
-    missing = _builtin_op_classes() - covered
+    missing = {cls.__name__ for cls in _builtin_classes()} - covered
     assert not missing, f"add a case to CASES in tests/test_gradcheck.py for {sorted(missing)}"
 
 
@@ -168,6 +169,31 @@ def test_gradcheck_and_locate_pass_on_every_builtin_op(name, data):
     f, inputs = CASES[name](data)
     assert gradcheck(f, *inputs, **TIGHT)
     assert locate(f, *inputs, **TIGHT) is None
+
+
+def _mutant(cls):
+    """``cls`` with the rule d -> 1.01·d + 0.00317: the error 0.01·d + 0.00317 is far above
+    the tolerance everywhere, also where the true d is 0 (sign, step), except at d = -0.317
+    (a plain 0.01 offset would cancel exactly for the d = -1 of neg and sub)."""
+    def vjp(self, g):
+        return tuple(None if d is None else d * 1.01 + 0.00317 for d in cls.vjp(self, g))
+    return type(f"Wrong{cls.__name__}", (cls,), {"name": cls.name, "vjp": vjp})
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@settings(max_examples=5)  # the same draws as above; here one failure per op is the point
+@given(data=st.data())
+def test_every_builtin_op_with_a_wrong_rule_is_caught(name, data):
+    cls = next(c for c in _builtin_classes() if c.__name__ == name.split("[")[0])
+    wrong = _mutant(cls)
+    with pytest.MonkeyPatch.context() as patch:  # per example, not per test function
+        patch.setattr(sys.modules[cls.__module__], cls.__name__, wrong)
+        f, inputs = CASES[name](data)
+        assert type(f(*inputs)._fn) is wrong  # the case really runs the patched op
+        with pytest.raises(GradcheckError):
+            gradcheck(f, *inputs, **TIGHT)
+        found = locate(f, *inputs, **TIGHT)
+        assert found is not None and found.op == cls.name
 
 
 # ----- numerical_grad -----
