@@ -175,6 +175,20 @@ def test_a_vjp_of_the_wrong_shape_is_reported():
     assert found.op == "badshape" and "returned shape (3,)" in found.problem
 
 
+def test_a_vjp_that_raises_is_reported():
+    class Crash(tg.Function):
+        def forward(self, a):
+            self.a = a
+            return a * 2
+
+        def vjp(self, g):
+            return (g @ np.ones((5, 5)),)  # shapes do not fit
+
+    found = locate(lambda x: Crash.apply(x.exp()).sum(), Tensor([1.0, 2.0], requires_grad=True))
+    assert found.op == "crash" and found.position == 2
+    assert found.problem.startswith("its vjp raised ValueError")
+
+
 def test_a_vjp_that_changes_grad_out_in_place_is_reported():
     class InPlace(tg.Function):
         def forward(self, a):

@@ -167,7 +167,10 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
     fresh.needs_input_grad = tuple(p.requires_grad for p in node._parents)
     g_out = rng.standard_normal(node.shape)
     given = g_out.copy()
-    grads = tuple(fresh.vjp(given))
+    try:
+        grads = tuple(fresh.vjp(given))
+    except Exception as e:  # a rule that cannot even run is the first thing to report
+        return found(0, f"its vjp raised {type(e).__name__}: {e}")
     if not np.array_equal(given, g_out):
         return found(0, "its vjp changed grad_out in place; other ops still need it: "
                         "compute a new array instead (g * x, not g *= x)")
