@@ -392,6 +392,25 @@ def test_the_table_is_worst_first_with_index_values_and_errors():
     assert rows[0].rel_err == pytest.approx(2.0, abs=1e-6)
 
 
+def test_an_error_in_a_single_entry_is_found_at_that_index():
+    class OneBadEntry(tg.Function):  # out = 2a; the rule says 2.5 at a[1, 2]
+        def forward(self, a):
+            return 2 * a
+
+        def vjp(self, g):
+            d = np.full(g.shape, 2.0)
+            d[1, 2] = 2.5
+            return (g * d,)
+
+    x = tg.randn(3, 4, rng=0, requires_grad=True)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(OneBadEntry.apply, x)
+    [only] = info.value.mismatches
+    assert (only.index, only.output) == ("(1, 2)", "(1, 2)")
+    assert (only.analytic, only.numerical) == (2.5, pytest.approx(2.0, abs=1e-8))
+    assert "1 of 144 Jacobian entries" in str(info.value)
+
+
 def test_nan_in_a_rule_is_reported_without_warnings():
     class NanRule(tg.Function):
         def forward(self, a):
