@@ -230,6 +230,11 @@ def test_non_float_inputs_are_a_type_error(check):
 def test_gradcheck_with_nothing_to_check_is_an_error_not_a_pass():
     with pytest.raises(ValueError, match="nothing to check"):
         gradcheck(lambda x: x * 2, Tensor([1.0, 2.0]))
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="directions >= 1"):
+        gradcheck(lambda x: x * 2, x, mode="directional", directions=0)
+    with pytest.raises(ValueError, match="mode must be"):
+        gradcheck(lambda x: x * 2, x, mode="fast")
 
 
 # ----- deliberately wrong rules -----

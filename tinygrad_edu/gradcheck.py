@@ -106,6 +106,9 @@ def gradcheck(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
         )
     if mode not in ("full", "directional"):
         raise ValueError(f"gradcheck: mode must be 'full' or 'directional', got {mode!r}")
+    if not (eps > 0 and directions >= 1):  # either would make a check that checks nothing
+        raise ValueError(f"gradcheck: eps must be > 0 and directions >= 1, got eps={eps}, "
+                         f"directions={directions}")
     arrays = [t.data.copy() for t in tensors]
     targets = [arrays[k] for k, t in enumerate(tensors) if t.requires_grad]
     targets += [p.data for p in params]
