@@ -184,7 +184,7 @@ def backward(
             gp = grads[i]
             if gp is None or not needs[i]:
                 continue
-            if gp.shape != parent.shape:
+            if gp.shape != parent._data.shape:  # not .shape: a property call per input
                 gp = _fit_to_input(gp, parent, fn.name, i)
             if anomaly_enabled:
                 _check_backward_finite(fn.name, i, gp)

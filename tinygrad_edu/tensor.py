@@ -78,7 +78,10 @@ class Tensor(TensorMath):
         self._fn: Function | None = None
         self._parents: tuple[Tensor, ...] = ()
         self._version = 0
-        self._hooks: list[Hook] = []
+        # a tuple, not a list: () is shared by every tensor without hooks, while a list per
+        # tensor is one more object the garbage collector must walk (~0.5 µs per op when a
+        # graph of 100,000 ops grows: see BENCHMARKS.md, W4)
+        self._hooks: tuple[Hook, ...] = ()
         self._retain_grad = False
 
     # ----- the array and its description -----
@@ -181,8 +184,14 @@ class Tensor(TensorMath):
     def register_hook(self, fn: Hook) -> Callable[[], None]:
         """Call ``fn(grad)`` with this tensor's total gradient each backward; a returned
         array replaces the gradient. Returns a function that removes the hook."""
-        self._hooks.append(fn)
-        return lambda: self._hooks.remove(fn)
+        self._hooks = (*self._hooks, fn)
+
+        def remove() -> None:
+            hooks = list(self._hooks)
+            hooks.remove(fn)  # ValueError if it was removed already
+            self._hooks = tuple(hooks)
+
+        return remove
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""
@@ -196,7 +205,7 @@ def _wrap(data: np.ndarray, requires_grad: bool) -> Tensor:
     """A tensor around an array we already own (no checks, no copy): the hot path."""
     t = Tensor.__new__(Tensor)
     t._data, t.grad, t.requires_grad, t.name = data, None, requires_grad, None
-    t._fn, t._parents, t._version, t._hooks, t._retain_grad = None, (), 0, [], False
+    t._fn, t._parents, t._version, t._hooks, t._retain_grad = None, (), 0, (), False
     return t
 
 
