@@ -179,7 +179,7 @@ def backward(
         grads = fn.vjp(g)
         if not retain_graph:
             fn.release()
-        fitted: list[np.ndarray | None] = [None] * len(parents)
+        fitted: list[np.ndarray | None] = [None] * len(parents) if on_step is not None else []
         for i, parent in enumerate(parents):
             gp = grads[i]
             if gp is None or not needs[i]:
@@ -188,7 +188,8 @@ def backward(
                 gp = _fit_to_input(gp, parent, fn.name, i)
             if anomaly_enabled:
                 _check_backward_finite(fn.name, i, gp)
-            fitted[i] = gp
+            if on_step is not None:
+                fitted[i] = gp
             key = id(parent)
             prev = pending.get(key)
             # a new array, never `prev += gp`: gp may be a view shared with another input
