@@ -27,8 +27,12 @@ def median_times(contenders: Mapping[str, Step], *, calls: int, reps: int, warmu
         for _ in range(warmup):
             step()
     samples: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(reps):
-        for name, step in contenders.items():
+    names = list(contenders)
+    for rep in range(reps):
+        # rotate who goes first: no contender always runs right after the same other one
+        # (whose memory traffic or BLAS threads could slow it, e.g. the 25 MB of W3)
+        for name in names[rep % len(names):] + names[:rep % len(names)]:
+            step = contenders[name]
             gc.collect()  # every block starts from the same clean heap
             start = clock()
             for _ in range(calls):
