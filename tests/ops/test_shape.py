@@ -49,6 +49,8 @@ def reshape_targets(draw, size: int):
         d = draw(st.sampled_from(divisors))
         dims.append(d)
         rest //= d
+    if rest > 1:
+        dims.append(rest)  # whatever the four factors left over
     dims += [1] * draw(st.integers(0, 1))
     dims = draw(st.permutations(dims)) if dims else []
     if dims and draw(st.booleans()):
