@@ -248,6 +248,17 @@ def test_detach():
     assert d.grad is None
 
 
+def test_changing_a_detached_tensor_in_place_leaves_the_original_alone():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    d = x.detach()
+    d.data -= 1.0
+    d.data[0] = 100.0
+    np.testing.assert_array_equal(x.data, [1.0, 2.0])
+    y.backward()  # x's saved values are intact, so the gradient is 2x
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
 def test_detach_of_an_intermediate_cuts_the_graph():
     x = Tensor([1.0, 2.0], requires_grad=True)
     h = (x * 3.0).detach()

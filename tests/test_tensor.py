@@ -386,3 +386,9 @@ def test_numpy_scalars_lists_and_tuples_on_the_left_give_tensors(left):
     np.testing.assert_allclose(out.data, 2.0 * t.data - 2.0 / t.data, rtol=1e-15)
     out.sum().backward()
     np.testing.assert_allclose(t.grad, 2.0 + 2.0 / t.data**2, rtol=1e-15)
+
+
+def test_truth_value_of_one_element_and_of_many():
+    assert bool(Tensor(2.0)) and not bool(Tensor([0.0]))
+    with pytest.raises(ValueError, match=r"truth value of a tensor with 3 elements \(shape \(3,\)\)"):
+        bool(Tensor([1.0, 0.0, 1.0]))

@@ -132,6 +132,14 @@ class Tensor(TensorMath):
         a = self._data if dtype is None else self._data.astype(dtype, copy=False)
         return a.copy() if copy else a
 
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
+                "ambiguous; compare values with .item() or reduce with .max() / .sum() first"
+            )
+        return bool(self._data.reshape(()))
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor (a scalar)")
@@ -174,8 +182,12 @@ class Tensor(TensorMath):
         engine.backward(self, g, retain_graph=retain_graph)
 
     def detach(self) -> Tensor:
-        """A leaf with the same data (shared, not copied) and requires_grad=False."""
-        return _wrap(self._data, False)
+        """A leaf with the same values and requires_grad=False, cut off from the graph.
+
+        The values are copied: changing the detached tensor in place can then never change,
+        unnoticed, an array that this tensor's graph saved for backward.
+        """
+        return _wrap(self._data.copy(), False)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
