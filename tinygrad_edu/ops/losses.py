@@ -175,7 +175,10 @@ class SoftmaxCrossEntropy(Function):
         self.t = dense_targets("softmax_cross_entropy", z, t)
         self.indices = self.t is not t
         shifted = z - z.max(axis=-1, keepdims=True)
-        self.log_s = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        # log_softmax = shifted - ln Σ e^shifted, subtracted in place (shifted is our own
+        # new array): one (N, K) temporary fewer, same values
+        shifted -= np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        self.log_s = shifted
         self.n = z.shape[0] if z.ndim == 2 else 1
         return np.asarray(-(self.t * self.log_s).sum() / self.n)
 
@@ -183,7 +186,18 @@ class SoftmaxCrossEntropy(Function):
         gz = gt = None
         if self.needs_input_grad[0]:
             row_mass = self.t.sum(axis=-1, keepdims=True)
-            gz = g * (np.exp(self.log_s) * row_mass - self.t) / self.n
+            if self.log_s.dtype == self.t.dtype == g.dtype:
+                # G (softmax · row_mass - t) / N with the same operations in the same order,
+                # in place: four (N, K) temporaries fewer, 0.53 -> 0.28 ms for N=4096, K=10
+                # (W3 in BENCHMARKS.md). Mixed dtypes take the formula below, whose
+                # promotions in-place updates would not follow.
+                gz = np.exp(self.log_s)
+                gz *= row_mass
+                gz -= self.t
+                gz *= g
+                gz /= self.n
+            else:
+                gz = g * (np.exp(self.log_s) * row_mass - self.t) / self.n
         if self.needs_input_grad[1] and not self.indices:
             gt = -g * self.log_s / self.n
         return gz, gt
