@@ -217,7 +217,8 @@ def _backward(
                 leaves[key] = parent
         if on_step is not None:
             axes = tuple(
-                summed_axes(grads[i].shape, p.shape) if fitted[i] is not None else ()
+                summed_axes(grads[i].shape, p.shape)  # type: ignore[union-attr]  # (not None)
+                if fitted[i] is not None else ()
                 for i, p in enumerate(parents)
             )
             on_step(node, g, tuple(fitted), axes)
