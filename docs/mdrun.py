@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-_FENCE = re.compile(r"^```(\w*)\s*\n(.*?)^```\s*$", re.M | re.S)
+_FENCE = re.compile(r"^```(\w*)\s*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 
 
 @dataclass
@@ -65,7 +65,7 @@ def run_page(page: Path, workdir: Path, *, update: bool = False) -> None:
             code = compile("\n" * (block.line - 1) + block.code, str(page), "exec")
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):
-                exec(code, namespace)
+                exec(code, namespace)  # noqa: S102 - running the page's own code is the point
             if block.expected is not None and _normalize(buf.getvalue()) != _normalize(
                 block.expected
             ):

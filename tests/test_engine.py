@@ -503,3 +503,16 @@ def test_sgd_update_after_backward_keeps_working():
         w_np -= lr * 2 * ((w_np * x).sum() - 1.0) * x
     np.testing.assert_allclose(w.data, w_np, rtol=1e-12)
     assert w.is_leaf and w.requires_grad
+
+
+def test_hooks_on_scalars_receive_0d_arrays():
+    # numpy arithmetic on 0-d arrays returns numpy scalars; hooks must still get arrays
+    x = Tensor(2.0, requires_grad=True)
+    h = x * x
+    seen = []
+    h.register_hook(lambda g: seen.append(g))
+    x.register_hook(lambda g: seen.append(g))
+    (h * 3.0).backward()
+    assert [type(g) for g in seen] == [np.ndarray, np.ndarray]
+    assert [g.shape for g in seen] == [(), ()]
+    assert [float(g) for g in seen] == [3.0, 12.0]

@@ -23,7 +23,8 @@ from .function import Function
 from .tensor import Tensor, apply, ones, randn, tensor, zeros
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type checkers
-    from . import datasets, nn, optim, plot, testing, viz
+    from . import datasets, nn, optim, testing, viz
+    from . import plot as plot  # on its own line: mypy (1.x) reports it missing in the list above
     from .recorder import Recorder
     from .trace import trace_backward
 

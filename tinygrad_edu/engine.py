@@ -45,7 +45,7 @@ class no_grad(contextlib.ContextDecorator):
     False
     """
 
-    def __enter__(self) -> no_grad:
+    def __enter__(self) -> no_grad:  # noqa: PYI034 - typing.Self needs Python 3.11
         global grad_enabled
         self._prev = grad_enabled
         grad_enabled = False
@@ -72,7 +72,7 @@ class detect_anomaly(contextlib.ContextDecorator):
     FloatingPointError: detect_anomaly: forward of 'log' produced -inf (input shapes [(2,)]); ...
     """
 
-    def __enter__(self) -> detect_anomaly:
+    def __enter__(self) -> detect_anomaly:  # noqa: PYI034 - typing.Self needs Python 3.11
         global anomaly_enabled
         self._prev = anomaly_enabled
         anomaly_enabled = True
@@ -238,6 +238,7 @@ def _accumulate_into(t: Tensor, g: np.ndarray) -> None:
 
 
 def _run_hooks(t: Tensor, g: np.ndarray) -> np.ndarray:
+    g = np.asarray(g)  # numpy arithmetic on 0-d arrays gives scalars; hooks get arrays
     for hook in t._hooks:
         out = hook(g)
         if out is not None:

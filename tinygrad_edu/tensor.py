@@ -62,8 +62,9 @@ class Tensor(TensorMath):
     array([2., 3.])
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_fn", "_parents", "_version",
-                 "_hooks", "_retain_grad", "__weakref__")
+    # in reading order (public first), not sorted: fixed attributes, no per-tensor dict
+    __slots__ = ("_data", "grad", "requires_grad", "name", "_fn", "_parents",  # noqa: RUF023
+                 "_version", "_hooks", "_retain_grad", "__weakref__")
     # numpy must hand ``ndarray + Tensor`` to ``Tensor.__radd__`` instead of converting us
     __array_ufunc__ = None
 
