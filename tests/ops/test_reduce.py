@@ -7,24 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from vjp_check import check_vjp
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor
-from tinygrad_edu.gradcheck import gradcheck
 from tinygrad_edu.testing import tensors
 
 # Central differences (float64, eps 1e-6): sum and mean are linear (no truncation error) and
 # max is linear near a point without ties; rounding error ~1e-16·|F|/eps < 1e-7 for |F| < 1e3.
 TOL = {"atol": 1e-6, "rtol": 1e-5}
 seeds = st.integers(0, 2**32 - 1)
-
-
-def check_vjp(f, *xs: Tensor, seed: int) -> None:
-    """gradcheck of Σ f(xs)·R with R a random upstream gradient of f's output shape."""
-    with tg.no_grad():
-        shape = f(*xs).shape
-    R = np.random.default_rng(seed).standard_normal(shape)
-    assert gradcheck(lambda *ys: (f(*ys) * R).sum(), *xs, **TOL)
 
 
 @st.composite
@@ -68,7 +60,7 @@ def test_reduction_forward_equals_numpy_and_gradients_check(name, data, keepdims
     assert out.shape == np.shape(expected)
     assert isinstance(out.data, np.ndarray)  # a 0-d array, never a numpy scalar
     np.testing.assert_allclose(out.data, expected, rtol=1e-14, atol=1e-14)
-    check_vjp(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), x, seed=seed)
+    check_vjp(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), x, seed=seed, tol=TOL)
 
 
 @pytest.mark.parametrize("name", REDUCTIONS)
