@@ -52,7 +52,7 @@ def test_demo_plot_writes_a_png(tmp_path, capsys):
     (["demo", "--epochs", "0"], "--epochs: must be at least 1"),
     (["demo", "--epochs", "ten"], "--epochs: expected a whole number"),
     (["demo", "--lr", "-1"], "--lr: must be a positive number"),
-    (["demo", "--seed", "-2"], "--seed: must be >= 0"),
+    (["demo", "--seed", "-2"], "--seed: must be at least 0"),
     (["train"], "invalid choice: 'train'"),
 ])
 def test_bad_arguments_are_argparse_errors(capsys, argv, message):

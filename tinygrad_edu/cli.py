@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,14 +26,19 @@ from .train import History, binary_accuracy, fit, predict
 DEFAULTS = {"biopsy": (100, 0.1, 32), "and": (1000, 1.0, None), "or": (1000, 1.0, None)}
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an int of at least ``minimum``, or a message saying what is wrong."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def _positive_float(text: str) -> float:
@@ -46,14 +51,6 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,11 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dataset", choices=sorted(DEFAULTS), default="biopsy",
                       help="biopsy: breast-cancer biopsies, 30 features, 80/20 split "
                       "(default); and / or: the logic gates")
-    demo.add_argument("--epochs", type=_positive_int, help="passes over the training data "
+    demo.add_argument("--epochs", type=_whole_number(1), help="passes over the training data "
                       "(default: 100 for biopsy, 1000 for the gates)")
     demo.add_argument("--lr", type=_positive_float,
                       help="learning rate (default: 0.1 for biopsy, 1.0 for the gates)")
-    demo.add_argument("--seed", type=_seed, default=0,
+    demo.add_argument("--seed", type=_whole_number(0), default=0,
                       help="seed of the split, the initial weights and the shuffling (default 0)")
     demo.add_argument("--plot", type=Path, metavar="PATH",
                       help="save the loss and accuracy curves to this picture (needs matplotlib)")
