@@ -17,6 +17,14 @@ Ops with a kink or a restricted domain draw their values with ``elements_for("re
 ``elements_for("log")`` or ``elements(avoid=(...), min_value=...)``.
 """
 
+try:
+    import hypothesis  # noqa: F401  (only to say clearly what is missing)
+except ImportError:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "tinygrad_edu.testing needs hypothesis: pip install 'tinygrad_edu[test]' "
+        "(or pip install hypothesis)"
+    ) from None
+
 from .properties import gradient_property
 from .strategies import (
     KINKS,
