@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import zlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from .broadcasting import summed_axes, unbroadcast
 from .errors import ShapeError
+from .guards import check_backward_finite, check_fingerprints, check_versions
 
 if TYPE_CHECKING:
     from .function import Function
@@ -86,15 +86,6 @@ class detect_anomaly(contextlib.ContextDecorator):
         global anomaly_enabled
         anomaly_enabled = self._prev
         self._errstate.__exit__(None, None, None)
-
-
-def describe_nonfinite(a: np.ndarray) -> str | None:
-    """``'nan'``, ``'inf'``, ``'-inf'`` for the first kind of non-finite value in ``a``, else None."""
-    if np.isfinite(a).all():
-        return None
-    if np.isnan(a).any():
-        return "nan"
-    return "inf" if (a == np.inf).any() else "-inf"
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
@@ -191,9 +182,9 @@ def _backward(
             )
         for p, v in zip(parents, fn._versions):  # type: ignore[attr-defined]  # (set by apply)
             if p._version != v:
-                _check_versions(fn, parents)  # raises, naming the input
+                check_versions(fn, parents)  # raises, naming the input
         if anomaly_enabled:
-            _check_fingerprints(fn, node)
+            check_fingerprints(fn, node)
         needs = fn.needs_input_grad
         grads = fn.vjp(g)
         if not retain_graph:
@@ -206,7 +197,7 @@ def _backward(
             if gp.shape != parent._data.shape:  # not .shape: a property call per input
                 gp = _fit_to_input(gp, parent, fn.name, i)
             if anomaly_enabled:
-                _check_backward_finite(fn.name, i, gp)
+                check_backward_finite(fn.name, i, gp)
             if on_step is not None:
                 fitted[i] = gp
             key = id(parent)
@@ -250,54 +241,6 @@ def _run_hooks(t: Tensor, g: np.ndarray) -> np.ndarray:
                 )
             g = out
     return g
-
-
-def _check_versions(fn: object, parents: tuple[Tensor, ...]) -> None:
-    saved = getattr(fn, "_versions", None)
-    if saved is None:
-        return
-    for i, (p, v) in enumerate(zip(parents, saved)):
-        if p._version != v:
-            name = f" '{p.name}'" if p.name else ""
-            raise RuntimeError(
-                f"backward of '{getattr(fn, 'name', '?')}': input {i}{name} (shape {p.shape}) "
-                "had its .data changed in place after the forward pass, so the values saved "
-                "for backward are stale. Update parameters only after backward (e.g. "
-                "`w.data -= lr * w.grad`), or recompute the forward pass."
-            )
-
-
-def fingerprints(arrays: list[np.ndarray], out: np.ndarray) -> tuple[int, ...]:
-    """CRC-32 checksums of an op's input arrays and output (detect_anomaly only: ~4 µs per
-    8 kB, too slow for every op, cheap enough for a debugging run)."""
-    return tuple(zlib.crc32(np.ascontiguousarray(a).data) for a in (*arrays, out))
-
-
-def _check_fingerprints(fn: object, node: Tensor) -> None:
-    saved = fn.__dict__.get("_fingerprints")
-    if saved is None:  # the forward ran outside detect_anomaly
-        return
-    tensors = (*node._parents, node)
-    for i, (t, crc) in enumerate(zip(tensors, saved)):
-        if zlib.crc32(np.ascontiguousarray(t._data).data) != crc:
-            what = f"input {i}" if t is not node else "its output"
-            name = f" '{t.name}'" if t.name else ""
-            raise RuntimeError(
-                f"backward of '{getattr(fn, 'name', '?')}': {what}{name} (shape {t.shape}) was "
-                "changed in place after the forward pass, through the array itself (e.g. "
-                "`t.data[0] = ...`, `a = t.data; a -= ...` or `np.add(t.data, 1, out=t.data)`), "
-                "so the values saved for backward are stale. Change values only after backward, "
-                "on a copy (`t.data = t.data * 0.5`), or recompute the forward pass."
-            )
-
-
-def _check_backward_finite(op: str, i: int, g: np.ndarray) -> None:
-    bad = describe_nonfinite(g)
-    if bad is not None:
-        raise FloatingPointError(
-            f"detect_anomaly: backward of '{op}' produced {bad} in the gradient of input {i} "
-            f"(shape {g.shape}); look at that op's inputs for values outside its domain"
-        )
 
 
 def iter_graph(root: Tensor) -> Iterator[Tensor]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import engine, guards
 from .errors import ShapeError
 from .function import Function
 from .tensor_math import TensorMath
@@ -248,13 +248,13 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     if out.dtype not in _FLOATS:
         out = to_array(out, copy=False)
     if engine.anomaly_enabled:
-        bad = engine.describe_nonfinite(out)
+        bad = guards.describe_nonfinite(out)
         if bad is not None:
             raise FloatingPointError(
                 f"detect_anomaly: forward of '{fn.name}' produced {bad} (input shapes "
                 f"{[t.shape for t in tensors]}); look at its inputs for values outside its domain"
             )
-        fn._fingerprints = engine.fingerprints(arrays, out)  # type: ignore[attr-defined]
+        fn._fingerprints = guards.fingerprints(arrays, out)  # type: ignore[attr-defined]
     record = engine.grad_enabled and True in needs
     result = _wrap(out, record)
     if record:
