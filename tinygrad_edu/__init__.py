@@ -17,10 +17,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import functional, gradcheck, ops
+from .creation import ones, randn, tensor, zeros
 from .engine import detect_anomaly, no_grad
 from .errors import ShapeError
 from .function import Function
-from .tensor import Tensor, apply, ones, randn, tensor, zeros
+from .tensor import Tensor, apply
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type checkers
     from . import datasets, nn, optim, testing, viz
