@@ -13,6 +13,14 @@ RngLike = int | np.integer | np.random.Generator | None
 FloatArray = NDArray[np.float64]
 
 
+def check_real(value: object, name: str, where: str) -> None:
+    """TypeError unless ``value`` is a real number (bools are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{where}: {name} must be a real number, got {type(value).__name__} {value!r}"
+        )
+
+
 def as_generator(rng: RngLike, where: str) -> np.random.Generator:
     """Turn ``rng`` (seed, Generator or None) into a Generator, or raise."""
     if rng is None:
@@ -69,11 +77,7 @@ def train_test_split(
         )
     if n < 2:
         raise ValueError(f"train_test_split: need at least 2 rows to split, got {n}")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real):
-        raise TypeError(
-            f"train_test_split: test_fraction must be a real number, got "
-            f"{type(test_fraction).__name__} {test_fraction!r}"
-        )
+    check_real(test_fraction, "test_fraction", "train_test_split")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(
             f"train_test_split: test_fraction must satisfy 0 < test_fraction < 1, "

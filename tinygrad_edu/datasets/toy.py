@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Literal, overload
 
 import numpy as np
 
-from .prep import FloatArray, RngLike, as_generator
+from .prep import FloatArray, RngLike, as_generator, check_real
 
 _GATE_INPUTS = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
 _GATE_OUTPUTS: dict[str, tuple[float, float, float, float]] = {
@@ -128,11 +127,7 @@ def linearly_separable(
         raise TypeError(f"linearly_separable: n must be an int, got {type(n).__name__} {n!r}")
     if n < 2:
         raise ValueError(f"linearly_separable: n must be >= 2 (one point per class), got {n}")
-    if isinstance(margin, bool) or not isinstance(margin, numbers.Real):
-        raise TypeError(
-            f"linearly_separable: margin must be a real number, got "
-            f"{type(margin).__name__} {margin!r}"
-        )
+    check_real(margin, "margin", "linearly_separable")
     if not (math.isfinite(margin) and margin >= 0):
         raise ValueError(f"linearly_separable: margin must be finite and >= 0, got {margin}")
     gen = as_generator(rng, "linearly_separable")
