@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
+from ..arguments import RngLike, as_generator, whole_number
 from ..errors import ShapeError
 from ..tensor import Tensor
 from .module import Module
 
-RngLike = int | np.random.Generator | None
 Activation = str | Callable[[Tensor], Tensor] | None
 
 ACTIVATIONS: dict[str, Callable[[Any], Tensor]] = {
@@ -55,16 +55,6 @@ def get_activation(activation: Activation) -> tuple[str, Callable[[Any], Tensor]
                     f"{type(activation).__name__} {activation!r}")
 
 
-def as_generator(rng: RngLike, where: str) -> np.random.Generator:
-    """An int seed, a Generator (used and advanced) or None (fresh randomness) as a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"{where}: rng must be an int seed, a numpy Generator or None, got "
-                    f"{type(rng).__name__} {rng!r}")
-
-
 def uniform_init(gen: np.random.Generator, shape: tuple[int, ...], fan_in: int) -> np.ndarray:
     """Values uniform in [-1/√fan_in, 1/√fan_in]: PyTorch's default for Linear layers.
 
@@ -73,12 +63,6 @@ def uniform_init(gen: np.random.Generator, shape: tuple[int, ...], fan_in: int) 
     """
     bound = 1.0 / math.sqrt(fan_in)
     return gen.uniform(-bound, bound, size=shape)
-
-
-def _count(value: Any, what: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def _as_input(x: Any) -> Tensor:
@@ -103,7 +87,7 @@ class Neuron(Module):
 
     def __init__(self, n_inputs: int, activation: Activation = "sigmoid", *,
                  rng: RngLike = None) -> None:
-        self.n_inputs = _count(n_inputs, "n_inputs", "Neuron")
+        self.n_inputs = whole_number(n_inputs, "n_inputs", "Neuron")
         self.activation, self._f = get_activation(activation)
         gen = as_generator(rng, "Neuron")
         self.w = Tensor(uniform_init(gen, (self.n_inputs,), self.n_inputs), True, name="w")
@@ -147,8 +131,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, activation: Activation = None, *,
                  bias: bool = True, rng: RngLike = None) -> None:
-        self.in_features = _count(in_features, "in_features", "Linear")
-        self.out_features = _count(out_features, "out_features", "Linear")
+        self.in_features = whole_number(in_features, "in_features", "Linear")
+        self.out_features = whole_number(out_features, "out_features", "Linear")
         self.activation, self._f = get_activation(activation)
         gen = as_generator(rng, "Linear")
         shape = (self.out_features, self.in_features)

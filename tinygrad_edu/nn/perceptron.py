@@ -20,7 +20,8 @@ import numpy as np
 from ..engine import no_grad
 from ..errors import ShapeError
 from ..tensor import Tensor
-from .layers import Neuron, RngLike
+from ..arguments import RngLike
+from .layers import Neuron
 
 
 @dataclass
