@@ -4,7 +4,7 @@ Each kind of argument is checked here, once, and every function that takes one i
 check, so the same mistake gets the same message wherever it is made. Only numpy is
 imported: ``tinygrad_edu.datasets`` uses these checks and stays usable on its own.
 
->>> as_generator(0, "demo").integers(10) == as_generator(0, "demo").integers(10)
+>>> int(as_generator(0, "demo").integers(10)) == int(as_generator(0, "demo").integers(10))
 True
 >>> whole_number(0, "epochs", "fit")
 Traceback (most recent call last):
@@ -73,6 +73,16 @@ def real_number(value: Any, name: str, where: str, *, low: float,
             bound = f"{'>=' if low_inclusive else '>'} {low:g}"
         raise ValueError(f"{where}: {name} must be a finite number {bound}, got {value!r}")
     return v
+
+
+def as_float(value: Any, name: str, where: str) -> float:
+    """One number (a float, a numpy scalar, a one-element array or Tensor) as a Python float:
+    what training records keep, so that no Tensor, and no graph behind it, stays alive."""
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: {name} must be one real number, got {type(value).__name__} "
+                        f"of shape {arr.shape} and dtype {arr.dtype}")
+    return float(arr.reshape(()))
 
 
 def data_array(data: Any, what: str, where: str) -> np.ndarray:
