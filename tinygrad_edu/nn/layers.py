@@ -1,4 +1,5 @@
-"""Layers of the lecture: one ``Neuron`` y = f(w·x + b) and a ``Linear`` layer y = f(Wx + b).
+"""Layers of the lecture: one ``Neuron`` y = f(w·x + b), a ``Linear`` layer y = f(Wx + b),
+and ``Sequential``, layers applied one after the other.
 
 A ``Linear`` layer is just ``out_features`` neurons side by side: row j of ``weight`` is
 neuron j's weight vector w_j, so for a batch X of shape (N, in) the outputs are
@@ -8,7 +9,7 @@ Y = f(X Wᵀ + b) of shape (N, out), with Y[n, j] = f(w_j · x_n + b_j).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from .. import functional as F
 from ..arguments import RngLike, as_generator, whole_number
 from ..errors import ShapeError
 from ..tensor import Tensor
-from .module import Module
+from .module import Module, nested_repr
 
 Activation = str | Callable[[Tensor], Tensor] | None
 
@@ -157,3 +158,42 @@ class Linear(Module):
         extra = "" if self.bias is not None else ", bias=False"
         return (f"Linear({self.in_features} -> {self.out_features}, "
                 f"activation={self.activation!r}{extra})")
+
+
+class Sequential(Module):
+    """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Any callable may be a step (e.g. ``tg.functional.relu``); only modules hold parameters,
+    named ``layers.<index>.<name>``.
+
+    >>> import tinygrad_edu as tg
+    >>> net = tg.nn.Sequential(tg.nn.Linear(4, 8, "relu", rng=0), tg.nn.Linear(8, 3, rng=1))
+    >>> net(tg.ones(2, 4)).shape
+    (2, 3)
+    >>> len(net.parameters())
+    4
+    """
+
+    def __init__(self, *modules: Any) -> None:
+        for i, m in enumerate(modules):
+            if not callable(m):
+                raise TypeError(f"Sequential: step {i} is a {type(m).__name__}, not a module "
+                                "or a function")
+        self.layers = list(modules)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int) -> Any:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        return nested_repr(self, [(f"({i})", m) for i, m in enumerate(self.layers)])
