@@ -81,12 +81,11 @@ def test_a_member_larger_than_its_header_says_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("members, message", [
-    ({"weight.npy": b"not an npy", "bias.npy": b""}, r"member 'weight.npy' has no valid .npy "
-     "header"),
+    ({"weight.npy": b"not an npy", "bias.npy": b""},
+     r"member 'weight.npy' has no valid .npy header"),
     ({"weight.txt": b"hello"}, r"member 'weight.txt' is not a .npy array"),
     ({"w.npy": _npy_bytes((-2, -1), data=b"\0" * 16)}, "negative length"),
-    ({"w.npy": _npy_bytes((1,), descr="<U3", data=b"\0" * 12)}, r"holds <U3 values, not "
-     "numbers"),
+    ({"w.npy": _npy_bytes((1,), descr="<U3", data=b"\0" * 12)}, r"holds <U3 values, not numbers"),
 ])
 def test_members_that_are_not_plain_arrays_are_refused(tmp_path, members, message):
     path = tmp_path / "odd.npz"

@@ -60,4 +60,5 @@ def test_repr_of_a_module_that_contains_itself_shows_the_cycle():
     assert repr(outer) == ("Sequential(\n  (0): Sequential(\n"
                            "    (0): Linear(1 -> 1, activation='identity')\n"
                            "    (1): <cycle: the enclosing Sequential again>\n  )\n)")
-    assert repr(outer) == repr(outer)  # nothing left half-open by the first call
+    first = repr(outer)
+    assert repr(outer) == first  # nothing left half-open by the first call

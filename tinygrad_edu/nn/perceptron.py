@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import RngLike, data_array, real_number, whole_number
 from ..engine import no_grad
 from ..errors import ShapeError
 from ..tensor import Tensor
-from ..arguments import RngLike, data_array, real_number, whole_number
 from .layers import Neuron
 
 
