@@ -167,7 +167,7 @@ def test_docs_seeing_inside_runs_and_prints_what_it_shows(tmp_path):
 def test_activations_come_from_the_one_table_of_the_layers():
     assert plot.CURVES == [name for name in tg.nn.ACTIVATIONS if name != "softmax"]
     fig = plot.activations(("linear", "identity"))
-    identity = [ax for ax in fig.axes if ax.get_visible()][0]
+    identity = next(ax for ax in fig.axes if ax.get_visible())
     np.testing.assert_array_equal(identity.lines[1].get_ydata(), 1.0)  # f'(x) = 1
     with pytest.raises(ValueError, match="softmax has no curve"):
         plot.activations(("softmax",))

@@ -157,7 +157,7 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
     batch_size = n if batch_size is None else whole_number(batch_size, "batch_size", "fit")
     if not (accuracy == "auto" or accuracy is None or callable(accuracy)):
         raise TypeError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
-    acc_fn = _accuracy_for(loss_fn) if accuracy == "auto" else accuracy
+    acc_fn = _accuracy_for(loss_fn) if isinstance(accuracy, str) else accuracy
     gen = as_generator(rng, "fit")
     callbacks = list(callbacks)
     history = History()
@@ -191,9 +191,9 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
             history.loss.append(total_loss / n)
             if acc_fn is not None:
                 history.accuracy.append(total_acc / n)
+            _call(callbacks, "on_epoch_end", epoch, history)
             shown.epoch_end(epoch, history.loss[-1],
                             history.accuracy[-1] if history.accuracy else None)
-            _call(callbacks, "on_epoch_end", epoch, history)
     finally:
         shown.close()
     return history
