@@ -13,15 +13,12 @@ from tinygrad_edu.arguments import as_generator, data_array, real_number, whole_
 
 X, T = tg.datasets.and_gate()
 
-# every public function that takes rng, called with only that argument varying
+# public functions that take rng, called with only that argument varying (fit: test_train.py)
 TAKES_RNG = {
     "randn": lambda rng: tg.randn(3, rng=rng),
     "Linear": lambda rng: tg.nn.Linear(2, 2, rng=rng),
     "Neuron": lambda rng: tg.nn.Neuron(2, rng=rng),
     "Perceptron": lambda rng: tg.nn.Perceptron(2, rng=rng),
-    "fit": lambda rng: tg.fit(tg.nn.Neuron(2, rng=0), X, T, loss="mse", epochs=1, rng=rng,
-                              optimizer=tg.optim.SGD([tg.Tensor([0.0], requires_grad=True)],
-                                                     lr=0.1), progress=False),
     "train_test_split": lambda rng: tg.datasets.train_test_split(X, T, rng=rng),
     "linearly_separable": lambda rng: tg.datasets.linearly_separable(4, rng=rng),
 }
@@ -31,7 +28,7 @@ def test_docstring_examples_run():
     assert doctest.testmod(arguments).failed == 0
 
 
-@pytest.mark.parametrize("where", sorted(set(TAKES_RNG) - {"fit"}))
+@pytest.mark.parametrize("where", sorted(TAKES_RNG))
 def test_every_rng_argument_follows_one_rule(where):
     call = TAKES_RNG[where]
     call(0), call(np.int64(3)), call(np.random.default_rng(1)), call(None)  # all accepted
