@@ -172,14 +172,14 @@ def render(t: Tensor | str, path: str | Path, *, trace: Trace | None = None) -> 
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("dot", "gv") and fmt not in FORMATS:  # checked before anything is made
+        raise ValueError(f"render: cannot tell the picture format from {str(path)!r}; end the "
+                         f"path with one of {', '.join('.' + f for f in FORMATS)} (or .dot)")
     text = t if isinstance(t, str) else to_dot(t, trace=trace)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("dot", "gv"):
         path.write_text(text, encoding="utf-8")
         return path
-    if fmt not in FORMATS:
-        raise ValueError(f"render: cannot tell the picture format from {str(path)!r}; end the "
-                         f"path with one of {', '.join('.' + f for f in FORMATS)} (or .dot)")
     dot = shutil.which("dot")
     if dot is None:
         dot_path = path.with_suffix(".dot")
