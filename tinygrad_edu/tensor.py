@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 import weakref
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, final
 
 import numpy as np
@@ -97,10 +98,11 @@ class Tensor(TensorMath, TensorNumpy):
         for view in owner._views or ():
             view._version += 1
 
-    shape = property(lambda self: self._data.shape, doc="The shape, a tuple of ints.")
-    ndim = property(lambda self: self._data.ndim, doc="The number of axes.")
-    dtype = property(lambda self: self._data.dtype, doc="float64 (default) or float32.")
-    size = property(lambda self: self._data.size, doc="The number of elements.")
+    # the array's own, read in C (attrgetter): the engine reads .shape of every tensor
+    shape = property(attrgetter("_data.shape"), doc="The shape, a tuple of ints.")
+    ndim = property(attrgetter("_data.ndim"), doc="The number of axes.")
+    dtype = property(attrgetter("_data.dtype"), doc="float64 (default) or float32.")
+    size = property(attrgetter("_data.size"), doc="The number of elements.")
 
     # ----- the graph -----
     @property
@@ -206,21 +208,27 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     Non-Tensor inputs (numbers, arrays) are constants; a Python number takes the dtype of the
     first tensor input so float32 work stays float32.
     """
-    tensors = [x if isinstance(x, Tensor) else _constant(x, inputs) for x in inputs]
-    arrays = [t._data for t in tensors]
+    # one pass over the inputs collects what forward and the recording need
+    tensors, arrays, needs, versions = [], [], [], []
+    for x in inputs:
+        t = x if isinstance(x, Tensor) else _constant(x, inputs)
+        tensors.append(t)
+        arrays.append(t._data)
+        needs.append(t.requires_grad)
+        versions.append(t._version)
     fn = op()
     out = fn.forward(*arrays, **params)
     if type(out) is not np.ndarray or out.dtype not in FLOATS:  # numpy scalars, ints, lists
         out = to_array(out, copy=False, what=f"forward of '{fn.name}'")
     if anomaly_mode.get():
         guards.check_forward(fn, arrays, out)
-    result = _leaf(out)
+    result = Tensor.__new__(Tensor)
+    _init(result, out, False)
     if out.base is not None:  # numpy returned a view (reshape, transpose): maybe of an input
         _link_view(result, out.base, tensors)
-    needs = [t.requires_grad for t in tensors]
     if grad_mode.get() and True in needs:
         fn.needs_input_grad = tuple(needs)
-        fn.versions = (*[t._version for t in tensors], result._version)
+        fn.versions = (*versions, result._version)
         fn.params = params  # so the op can be re-run (gradcheck.locate) and shown
         result.requires_grad, result._fn, result._parents = True, fn, tuple(tensors)
     return result
