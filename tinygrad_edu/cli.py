@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, datasets
+from .explore import explore_demo
 from .nn import Neuron
 from .optim import SGD
 from .train import History, binary_accuracy, fit, predict
@@ -74,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seed of the split, the initial weights and the shuffling (default 0)")
     demo.add_argument("--plot", type=Path, metavar="PATH",
                       help="save the loss and accuracy curves to this picture (needs matplotlib)")
+    explore = commands.add_parser(
+        "explore", help="write the demo neuron's backprop explorer (an HTML page); print its path")
+    explore.add_argument("-o", "--output", type=Path, default=Path("tinygrad_edu_explorer.html"),
+                         help="where to write the page (default: tinygrad_edu_explorer.html)")
     return parser
 
 
@@ -137,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``tinygrad-edu``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "explore":
+        print(explore_demo(args.output).resolve())
+        return 0
     if args.command != "demo":
         parser.print_help()
         return 2

@@ -33,7 +33,7 @@ from .explore_page import ArrayTable, Explorer
 from .tensor import Tensor
 from .trace import Trace, label_tensors, trace_backward
 
-__all__ = ["Explorer", "explore", "explore_demo"]
+__all__ = ["Explorer", "build_payload", "demo_loss", "explore", "explore_demo"]
 
 # Box geometry in pixels, shared with the page's script (one place for both).
 STYLE = {"char_w": 7.3, "line_h": 16.0, "pad": 7.0, "title_max": 28}
@@ -61,17 +61,21 @@ def explore(t: Tensor, path: str | Path | None = None, *, grad: Any = None,
     return explorer if path is None else explorer.save(path)
 
 
-def explore_demo(path: str | Path) -> Path:
-    """Write the explorer page of the command line's demo neuron, p = sigmoid(X @ w + b)
-    on the AND gate with binary cross-entropy, to ``path``; return the path."""
+def demo_loss() -> Tensor:
+    """The demo neuron's loss: p = sigmoid(X @ w + b) on the four rows of the AND gate, with
+    binary cross-entropy: a matmul, a bias broadcast over the batch, a sigmoid, the loss."""
     from . import datasets, functional
     from .nn import Neuron
 
     X, target = datasets.and_gate()
     neuron = Neuron(2, "sigmoid", rng=0)
-    loss = functional.binary_cross_entropy(neuron(Tensor(X, name="X")),
+    return functional.binary_cross_entropy(neuron(Tensor(X, name="X")),
                                            Tensor(target, name="t"))
-    return Explorer(build_payload(loss)).save(path)
+
+
+def explore_demo(path: str | Path) -> Path:
+    """Write the explorer page of ``demo_loss()`` to ``path`` (``tinygrad-edu explore``)."""
+    return Explorer(build_payload(demo_loss())).save(path)
 
 
 def _run_backward(root: Tensor, grad: Any, tensors: list[Tensor]) -> tuple[
@@ -221,8 +225,9 @@ def _notes(status: str, n_tensors: int, n_boxes: int, collapse: bool) -> list[st
                      "explore(loss) before loss.backward(), or use "
                      "loss.backward(retain_graph=True).")
     elif status == "no_grad":
-        notes.append("Nothing in this graph requires grad, so there is no backward pass: "
-                     "the page shows the forward pass only.")
+        notes.append("This tensor does not require grad, so no operation was recorded and "
+                     "there is no graph to step through: give the parameters "
+                     "requires_grad=True.")
     if collapse and n_boxes < n_tensors:
         notes.append(f"This graph has {n_tensors} tensors (more than {COLLAPSE_ABOVE}), so "
                      f"chains of {LONG_CHAIN} or more one-input ops are collapsed into ⋯ "

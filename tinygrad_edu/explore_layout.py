@@ -70,9 +70,9 @@ def collapse_chains(parents: Sequence[Sequence[int]], *, longest: int = LONG_CHA
         middle = run[keep:len(run) - keep]
         for c in middle:
             box[c] = middle[0]
-            for p in parents[c]:
+            for p in parents[c] if c in prev else ():  # (not the input of the whole chain)
                 if not parents[p]:
-                    box[p] = middle[0]  # a side leaf of a hidden op hides with it
+                    box[p] = middle[0]  # a leaf only this hidden op uses hides with it
     # number the boxes 0..k-1 in the order of their first node
     numbers: dict[int, int] = {}
     return [numbers.setdefault(b, len(numbers)) for b in box]

@@ -304,8 +304,8 @@
   function renderDone(panel) {
     const finals = tensors.map((t, i) => i).filter((i) => tensors[i].final_grad !== null);
     if (data.status === "no_grad") {
-      el("h2", "", "Forward pass done", panel);
-      el("p", "", "Nothing here requires grad, so there is no backward pass.", panel);
+      el("h2", "", "No backward pass", panel);
+      el("p", "", "Nothing here requires grad, so nothing was recorded.", panel);
       return;
     }
     el("h2", "", "Backward done: .grad", panel);
