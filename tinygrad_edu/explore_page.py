@@ -67,8 +67,8 @@ def encode_array(a: np.ndarray) -> dict[str, Any]:
     """An array as the page needs it: its lines (``array_lines``) and every value, nested as
     numpy prints it (what a click on a box shows)."""
     with np.errstate(all="ignore"):  # printing nan or inf is not an error
-        full = np.array2string(a, precision=6, separator=", ", threshold=FULL_LIMIT,
-                               max_line_width=100)
+        full = np.array2string(a, separator=", ", threshold=FULL_LIMIT, max_line_width=100,
+                               formatter={"float_kind": lambda v: f"{v:.6g}"})
     return {"lines": array_lines(a), "summary": bool(a.size > SMALL), "full": full}
 
 

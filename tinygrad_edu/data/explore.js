@@ -92,7 +92,7 @@
       }
       edgeViews.push(path);
     }
-    const boxLayer = document.getElementById("boxes");
+    const boxLayer = document.createDocumentFragment();  // into the page in one go
     const { pad, line_h: lineH, title_max: titleMax } = STYLE;
     const baseline = (row) => pad + lineH * (row + 1) - 4;
     data.boxes.forEach((b, index) => {
@@ -127,11 +127,11 @@
       g.addEventListener("keydown", (ev) => { if (ev.key === "Enter") select(index); });
       boxViews.push(view);
     });
+    document.getElementById("boxes").appendChild(boxLayer);
   }
 
-  // Bring one box's text to step k; touches the DOM only when what it shows changed, and
-  // then lists the changed text elements in `changed`.
-  function updateBox(index, k, changed) {
+  // Bring one box's text to step k; touches the DOM only when what it shows changed.
+  function updateBox(index, k) {
     const b = data.boxes[index];
     if (b.tensors.length > 1) return;  // a collapsed chain shows no numbers
     const i = b.tensors[0];
@@ -147,30 +147,27 @@
     const values = computed ? arrays[t.value].lines
       : view.vals.map(() => "\u00B7");  // not computed yet
     view.vals.forEach((el, r) => { el.textContent = values[r] || ""; });
-    changed.push(...view.vals);
     if (!view.grads.length) return;
     const lines = grad ? grad.arr.lines : ["\u00B7"];
     view.grads.forEach((el, r) => {
       el.textContent = (r === 0 ? "grad " : "     ") + (lines[r] || "");
       el.setAttribute("class", "grad" + (grad ? (grad.complete ? " known" : " partial") : ""));
     });
-    changed.push(...view.grads);
     view.badge.textContent = grad && !grad.complete ? "\u03A3 " + grad.count + " of " + grad.total : "";
   }
 
-  // explore.py sizes boxes for a monospace font 7.3 px wide (STYLE.char_w); where the
-  // reader's font is wider, squeeze the line into its box.
-  // All text is written before any is measured, so the browser lays out once.
-  function fitText(texts) {
-    const room = texts.map((t) => data.boxes[Number(t.parentNode.dataset.box)].w - 2 * STYLE.pad);
-    texts.forEach((t) => t.removeAttribute("textLength"));
-    const widths = texts.map((t) => t.getComputedTextLength());
-    texts.forEach((t, n) => {
-      if (widths[n] > room[n]) {
-        t.setAttribute("textLength", String(room[n]));
-        t.setAttribute("lengthAdjust", "spacingAndGlyphs");
-      }
-    });
+  // explore.py sizes the boxes for a monospace font whose characters are STYLE.char_w
+  // pixels wide at 12 px (most are 7.2). Where the reader's font is wider, the box text
+  // shrinks to fit: one measurement, instead of one per line.
+  function fitFont() {
+    const probe = svg("g", { class: "box" }, document.getElementById("boxes"));
+    const text = svg("text", { x: 0, y: -100 }, probe);
+    text.textContent = "0".repeat(50);
+    const charWidth = text.getComputedTextLength() / 50;
+    probe.remove();
+    if (charWidth > STYLE.char_w) {
+      svgRoot.style.setProperty("--box-font", (12 * STYLE.char_w / charWidth).toFixed(2) + "px");
+    }
   }
 
   // ---------- show step k ----------
@@ -189,9 +186,7 @@
     const st = steps[current];
     for (const [el, classes] of lit) el.classList.remove(...classes);
     lit = [];
-    const changed = [];
-    for (let b = 0; b < data.boxes.length; b++) updateBox(b, current, changed);
-    fitText(changed);
+    for (let b = 0; b < data.boxes.length; b++) updateBox(b, current);
     if (st.kind === "forward" || st.kind === "backward") {
       const dir = st.kind === "forward" ? "fwd" : "bwd";
       const out = tensors[st.t];
@@ -460,6 +455,7 @@
   document.getElementById("layout-name").textContent =
     "layout: " + (data.layout === "graphviz" ? "Graphviz dot" : "built-in layered");
   slider.max = String(LAST);
+  fitFont();
   drawGraph();
   const fit = fitScale();
   zoom(fit >= 0.6 ? Math.min(fit, 1.25) : 1);  // a big graph: readable boxes, scrolled to
