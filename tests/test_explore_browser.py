@@ -52,7 +52,7 @@ def browser(tmp_path_factory):
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=executable,
-            headless=True, args=FLAGS, offline=True, viewport={"width": 1400, "height": 800})
+            headless=True, args=FLAGS, offline=True, viewport={"width": 1280, "height": 640})
         context.set_default_timeout(60_000)  # a loaded machine is slow, never wrong
         context.route(lambda url: not url.startswith(("file:", "about:", "data:")),
                       lambda route: (outside.append(route.request.url), route.abort()))
@@ -285,6 +285,9 @@ def test_screenshot_mid_backward(browser, tmp_path):
     page, problems = open_page(browser, tg.viz.explore(demo_loss(), tmp_path / "demo.html"))
     page.fill("#slider", "7")  # backward 3 of 4: add, whose bias gradient sums over the batch
     assert page.text_content("#step .step-op") == "add"
+    page.set_viewport_size({"width": 1560, "height": 520})  # wide enough for scale 1
+    page.click("#zoom-fit")
+    page.evaluate("document.activeElement.blur()")  # no focus ring in the picture
     shot = tmp_path / "explorer.png"
     page.screenshot(path=str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

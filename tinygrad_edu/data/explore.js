@@ -198,6 +198,8 @@
         if (dir === "bwd") light(boxViews[tensors[out.parents[i]].box].g, ["receiving"]);
       });
       scrollIntoView(out.box);
+    } else if (current === LAST) {  // done: the tensors whose .grad backward filled
+      tensors.forEach((t) => { if (t.final_grad !== null) light(boxViews[t.box].g, ["receiving"]); });
     }
     renderPanel(st);
     if (selected !== null) renderDetail();
