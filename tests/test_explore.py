@@ -3,6 +3,7 @@ what the explorer does to the user's gradients before and after backward()."""
 
 from __future__ import annotations
 
+import doctest
 import html
 import json
 import re
@@ -13,7 +14,7 @@ import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
-from tinygrad_edu import explore_layout
+from tinygrad_edu import explore, explore_layout
 from tinygrad_edu.cli import main
 from tinygrad_edu.explore import build_payload, demo_loss
 from tinygrad_edu.explore_layout import collapse_chains, layered_layout, layout
@@ -41,6 +42,11 @@ def page_data(page_html: str) -> dict:
 
 def backward_steps(payload):
     return [s for s in payload["steps"] if s["kind"] == "backward"]
+
+
+def test_the_docstring_examples_run():
+    result = doctest.testmod(explore)
+    assert result.attempted >= 5 and result.failed == 0
 
 
 # ----- the payload follows trace_backward -----

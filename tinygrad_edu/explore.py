@@ -7,7 +7,8 @@ local rule, the gradient that arrived (``grad_out``) and what it sent to each in
 
 Before or after ``backward()``: the explorer runs its own backward pass on the same graph
 (``retain_graph=True``) and puts every tensor's ``.grad`` back as it found it, so your
-gradients are untouched and ``loss.backward()`` still works afterwards. A graph whose saved
+gradients are untouched and ``loss.backward()`` still works afterwards (hooks registered
+with ``register_hook`` run during that pass, as in any backward). A graph whose saved
 values a ``backward()`` without ``retain_graph=True`` already freed cannot be stepped
 back through: the page then shows the forward pass and the ``.grad`` that backward left.
 

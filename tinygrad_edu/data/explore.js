@@ -4,9 +4,9 @@
 // tinygrad_edu/explore.py. Text reaches the page only through textContent (never parsed as
 // HTML), and no string is ever run as code.
 //
-// Reading order: numbers and arrays; what each tensor shows at step k (`gradientAt`);
-// drawing the graph once (`drawGraph`); `show(k)`, which brings the picture and the side
-// panel to step k; the panels; the controls.
+// Reading order: what each tensor shows at step k (`gradientAt`); drawing the graph once
+// (`drawGraph`); `show(k)`, which brings the picture and the side panel to step k; the
+// panels; zoom; the controls; the start.
 "use strict";
 
 (function () {
@@ -28,8 +28,9 @@
   steps.forEach((st, k) => { if (st.kind === "forward") computedAt[st.t] = k; });
 
   // Per tensor, the gradient it holds after each backward step that changed it:
-  // {step, arr, count}. An input receives one contribution per use; an op's output is
-  // complete at its own step, where it is the grad_out its op starts from.
+  // {step, index (into arrays), count of contributions so far, or complete}. An input
+  // receives one contribution per use; an op's output is complete at its own step, where
+  // its gradient is the grad_out its op starts from.
   const timeline = tensors.map(() => []);
   const uses = tensors.map(() => 0);
   steps.forEach((st, k) => {
@@ -84,10 +85,11 @@
     const edgeLayer = document.getElementById("edges");
     const labelLayer = document.getElementById("edge-labels");
     for (const e of data.edges) {
-      const path = svg("path", { d: e.d, class: "edge" + (e.summed ? " summed" : "") }, edgeLayer);
+      const summed = e.summed ? " summed" : "";
+      const path = svg("path", { d: e.d, class: "edge" + summed }, edgeLayer);
       if (e.label) {
         const text = svg("text", { x: e.lx, y: e.ly - 3, "text-anchor": "middle",
-                                   class: "edge-label" + (e.summed ? " summed" : "") }, labelLayer);
+                                   class: "edge-label" + summed }, labelLayer);
         text.textContent = e.label;
       }
       edgeViews.push(path);
@@ -153,7 +155,8 @@
       el.textContent = (r === 0 ? "grad " : "     ") + (lines[r] || "");
       el.setAttribute("class", "grad" + (grad ? (grad.complete ? " known" : " partial") : ""));
     });
-    view.badge.textContent = grad && !grad.complete ? "\u03A3 " + grad.count + " of " + grad.total : "";
+    const partial = grad && !grad.complete;
+    view.badge.textContent = partial ? "\u03A3 " + grad.count + " of " + grad.total : "";
   }
 
   // explore.py sizes the boxes for a monospace font whose characters are STYLE.char_w
@@ -199,7 +202,9 @@
       });
       scrollIntoView(out.box);
     } else if (current === LAST) {  // done: the tensors whose .grad backward filled
-      tensors.forEach((t) => { if (t.final_grad !== null) light(boxViews[t.box].g, ["receiving"]); });
+      for (const t of tensors) {
+        if (t.final_grad !== null) light(boxViews[t.box].g, ["receiving"]);
+      }
     }
     renderPanel(st);
     if (selected !== null) renderDetail();
@@ -254,7 +259,8 @@
     } else if (st.kind === "forward") {
       const t = tensors[st.t];
       el("h2", "step-op", t.op, panel);
-      el("p", "", t.label + " = " + t.op + "(" + t.parents.map((p) => tensors[p].label).join(", ") + ")", panel);
+      const inputs = t.parents.map((p) => tensors[p].label).join(", ");
+      el("p", "", t.label + " = " + t.op + "(" + inputs + ")", panel);
       t.parents.forEach((p) => {
         el("h3", "", "input " + describe(p), panel);
         arrayBlock(tensors[p].value, "value-in", panel);
@@ -321,6 +327,9 @@
 
   // ---------- details of a clicked box ----------
 
+  const ROLE_NAMES = { param: "parameter", const: "input or constant",
+                       inner: "intermediate", root: "the loss" };
+
   function select(box) {
     const members = data.boxes[box].tensors;
     if (selected !== null) boxViews[selected.box].g.classList.remove("selected");
@@ -348,10 +357,9 @@
     const i = selected.tensor;
     const t = tensors[i];
     el("h2", "detail-label", t.label, detail);
-    el("div", "kind", t.subtitle + " \u00B7 " + t.role.replace("param", "parameter")
-      .replace("const", "input or constant").replace("inner", "intermediate")
-      .replace("root", "the loss"), detail);
-    el("h3", "", current >= computedAt[i] ? "value" : "value (computed at step " + computedAt[i] + ")", detail);
+    el("div", "kind", t.subtitle + " \u00B7 " + ROLE_NAMES[t.role], detail);
+    const computed = current >= computedAt[i];
+    el("h3", "", computed ? "value" : "value (computed at step " + computedAt[i] + ")", detail);
     el("pre", "detail-value", arrays[t.value].full, detail);
     const grad = t.requires_grad ? gradientAt(i, current) : null;
     el("h3", "", grad === null ? "gradient: not known yet at this step"
@@ -418,23 +426,23 @@
     }, 900);
   }
 
-  document.getElementById("next").addEventListener("click", () => { stop(); show(current + 1); });
-  document.getElementById("prev").addEventListener("click", () => { stop(); show(current - 1); });
-  document.getElementById("reset").addEventListener("click", () => { stop(); show(0); });
+  const go = (k) => { stop(); show(k); };
+  document.getElementById("next").addEventListener("click", () => go(current + 1));
+  document.getElementById("prev").addEventListener("click", () => go(current - 1));
+  document.getElementById("reset").addEventListener("click", () => go(0));
   playButton.addEventListener("click", togglePlay);
-  slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
+  slider.addEventListener("input", () => go(Number(slider.value)));
   document.getElementById("zoom-in").addEventListener("click", () => zoom(scale * 1.25));
   document.getElementById("zoom-out").addEventListener("click", () => zoom(scale / 1.25));
   document.getElementById("zoom-fit").addEventListener("click", () => zoom(fitScale()));
 
   document.addEventListener("keydown", (ev) => {
     if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
-    const onSlider = ev.target === slider;  // the slider moves itself with the arrows
     const keys = {
-      ArrowRight: () => { stop(); show(current + 1); },
-      ArrowLeft: () => { stop(); show(current - 1); },
-      Home: () => { stop(); show(0); },
-      End: () => { stop(); show(LAST); },
+      ArrowRight: () => go(current + 1),
+      ArrowLeft: () => go(current - 1),
+      Home: () => go(0),
+      End: () => go(LAST),
       " ": togglePlay,
       "+": () => zoom(scale * 1.25),
       "=": () => zoom(scale * 1.25),
@@ -442,7 +450,7 @@
       "0": () => zoom(fitScale()),
     };
     if (!Object.hasOwn(keys, ev.key)) return;
-    if (onSlider && ev.key !== " ") return;  // the slider moves itself and calls show()
+    if (ev.target === slider && ev.key !== " ") return;  // it moves itself and calls go()
     ev.preventDefault();  // also keeps space from pressing a focused button a second time
     keys[ev.key]();
   });
