@@ -231,7 +231,8 @@ def _notes(status: str, n_tensors: int, n_boxes: int, collapse: bool) -> list[st
                      "requires_grad=True.")
     if collapse and n_boxes < n_tensors:
         notes.append(f"This graph has {n_tensors} tensors (more than {COLLAPSE_ABOVE}), so "
-                     f"chains of {LONG_CHAIN} or more one-input ops are collapsed into ⋯ "
-                     f"boxes: {n_boxes} boxes are drawn. Every step is still shown; a "
-                     "collapsed step lights its ⋯ box.")
+                     f"chains of {LONG_CHAIN} or more ops, each fed by the one before (and "
+                     "by constants only it uses), are collapsed into ⋯ boxes: "
+                     f"{n_boxes} boxes are drawn. Every step is still shown; a collapsed "
+                     "step lights its ⋯ box, and clicking it lists what it holds.")
     return notes

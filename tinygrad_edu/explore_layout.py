@@ -16,8 +16,9 @@ from dataclasses import dataclass
 COLLAPSE_ABOVE = 400
 #: ... a chain counts as long from this many tensors on, and keeps this many at each end.
 LONG_CHAIN, CHAIN_END = 9, 3
-#: Graphviz lays out graphs up to this many boxes; beyond, the layered layout is quicker.
-GRAPHVIZ_MAX_BOXES = 1500
+#: Graphviz lays out graphs up to this many boxes; beyond, it takes seconds (10 s for 1500
+#: boxes on a busy 2-core machine) and the built-in layered layout is used instead.
+GRAPHVIZ_MAX_BOXES = 800
 
 _GAP_X, _GAP_Y, _MARGIN = 56.0, 18.0, 12.0
 
