@@ -94,9 +94,10 @@ def step(page, key: str = "ArrowRight") -> str:
     return page.text_content("#step .kind")
 
 
-def test_the_neuron_page_shows_trace_backwards_steps_and_numbers(browser, tmp_path):
+@pytest.mark.parametrize("layout", ["auto", "layered"])  # auto: Graphviz's where installed
+def test_the_neuron_page_shows_trace_backwards_steps_and_numbers(browser, tmp_path, layout):
     loss, w, b = neuron_on_a_batch()
-    path = tg.viz.explore(loss, tmp_path / "neuron.html")
+    path = tg.viz.explore(loss, tmp_path / "neuron.html", layout=layout)
     assert w.grad is None
     trace = tg.trace_backward(loss)  # the same graph, and now w.grad and b.grad are set
     page, problems = open_page(browser, path)
