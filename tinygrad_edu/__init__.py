@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import functional, gradcheck, ops
 from .creation import ones, randn, tensor, zeros
-from .engine import detect_anomaly, no_grad
 from .errors import ShapeError
 from .function import Function
+from .modes import detect_anomaly, enable_grad, no_grad
 from .tensor import Tensor, apply
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type checkers
@@ -64,6 +64,7 @@ def __getattr__(name: str) -> Any:
 __version__ = "0.1.0"
 __all__ = [
     "Function", "Recorder", "ShapeError", "Tensor", "apply", "datasets", "detect_anomaly", "dot",
+    "enable_grad",
     "functional", "gradcheck", "nn", "no_grad", "ones", "ops", "optim", "plot", "randn",
     "tensor", "testing", "trace_backward", "viz", "zeros",
 ]

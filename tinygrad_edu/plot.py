@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from .engine import no_grad
+from .modes import no_grad
 from .recorder import Recorder
 from .tensor import Tensor
 

@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .errors import ShapeError
-from .tensor import Tensor, to_array
+from .broadcasting import summed_axes, unbroadcast
+from .graph import Node, topological_order
+from .guards import seed_gradient
+from .tensor import Tensor
 
 __all__ = ["Trace", "TraceStep", "label_tensors", "summarize", "trace_backward"]
 
@@ -70,7 +72,7 @@ def label_tensors(root: Tensor) -> dict[int, str]:
     one-element constant by its value, and other leaves ``leaf#k`` / ``const#k``.
     """
     # the ops' outputs, parents before children (a leaf root has none)
-    forward = [t for t in reversed(engine.topological_order(root)) if not t.is_leaf]
+    forward = [t for t in reversed(topological_order(root)) if not t.is_leaf]
     counts: dict[str, int] = {}
     for t in forward:
         counts[t.op or ""] = counts.get(t.op or "", 0) + 1
@@ -207,27 +209,6 @@ class Trace:
         return (f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def _seed_grad(t: Tensor, grad: Any) -> np.ndarray:
-    """dL/dt to start from: 1 for a one-element tensor, else ``grad`` (checked)."""
-    if not t.requires_grad:
-        raise RuntimeError(
-            "trace_backward: this tensor does not require grad: none of the tensors it was "
-            "computed from has requires_grad=True, or it was computed under no_grad()"
-        )
-    if grad is None:
-        if t.size != 1:
-            raise RuntimeError(
-                f"trace_backward: the tensor has shape {t.shape}, not a single value; reduce "
-                "it to a scalar loss first (.sum() or .mean()), or pass grad= of that shape"
-            )
-        return np.ones(t.shape, dtype=t.dtype)
-    g = to_array(grad, t.dtype)
-    if g.shape != t.shape:
-        raise ShapeError(f"trace_backward: grad has shape {g.shape} but the tensor has shape "
-                         f"{t.shape}; they must be equal")
-    return g
-
-
 def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -> Trace:
     """Run ``t.backward(grad)`` (leaves' ``.grad`` are filled as usual) and return its steps.
 
@@ -244,13 +225,25 @@ def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -
     >>> trace[1].grads_in[1]      # each bias element fed two outputs
     array([2., 2.])
     """
-    seed = _seed_grad(t, grad)
+    seed = seed_gradient("trace_backward", t, grad)
     labels = label_tensors(t)
     steps: list[TraceStep] = []
 
-    def on_step(node: Tensor, g_out: np.ndarray, grads_in: tuple[np.ndarray | None, ...],
-                axes: tuple[tuple[int, ...], ...]) -> None:
-        op_class: Any = type(node._fn)
+    def on_step(node: Node, g_out: np.ndarray, vjp_out: tuple[np.ndarray | None, ...]) -> None:
+        fn = node._fn
+        assert isinstance(node, Tensor) and fn is not None  # the engine calls it for ops only
+        # what the engine does next, done here too, to show it: each gradient an input
+        # needs, summed over the axes broadcasting stretched
+        grads_in: list[np.ndarray | None] = []
+        axes: list[tuple[int, ...]] = []
+        for x, needs, g in zip(node.parents, fn.needs_input_grad, vjp_out):
+            if needs and g is not None:
+                grads_in.append(unbroadcast(np.asarray(g), x.shape))
+                axes.append(summed_axes(np.shape(g), x.shape))
+            else:
+                grads_in.append(None)
+                axes.append(())
+        op_class = type(fn)
         rule = op_class.rule or (op_class.__doc__ or "").strip().split("\n")[0]
         steps.append(TraceStep(
             op=op_class.name,
@@ -260,8 +253,8 @@ def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -
             output_label=labels.get(id(node), node.op or "?"),
             input_labels=tuple(labels.get(id(p), "?") for p in node.parents),
             grad_out=g_out,
-            grads_in=grads_in,
-            summed_axes=axes,
+            grads_in=tuple(grads_in),
+            summed_axes=tuple(axes),
         ))
 
     engine.backward(t, seed, retain_graph=retain_graph, on_step=on_step)

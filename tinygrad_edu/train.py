@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from .engine import no_grad
+from .modes import no_grad
 from .nn.layers import RngLike, as_generator
 from .tensor import Tensor
 

@@ -23,7 +23,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from . import engine
+from . import graph
 from .broadcasting import broadcast_shape, summed_axes
 from .explore import explore  # the interactive page: see explore.py
 from .tensor import Tensor
@@ -121,7 +121,7 @@ def to_dot(t: Tensor, *, trace: Trace | None = None, small: int = 6,
     >>> "summed over axis 0" in tg.viz.to_dot((x + b).sum())
     True
     """
-    tensors = list(engine.iter_graph(t))
+    tensors = list(graph.iter_graph(t))
     ids = {id(x): f"t{k}" for k, x in enumerate(tensors)}
     labels = label_tensors(t)
     steps = {id(s.output): s for s in trace} if trace is not None else {}
@@ -130,7 +130,7 @@ def to_dot(t: Tensor, *, trace: Trace | None = None, small: int = 6,
              f"  label={_quote(_LEGEND)};",
              "  node [fontname=Helvetica, fontsize=10]; edge [fontname=Helvetica, fontsize=9];"]
     for x in tensors:
-        grad = x.grad
+        grad = x._grad  # not .grad: that warns for the non-leaves here
         if grad is None and trace is not None:
             grad = trace.grad_of(x)
         text = _tensor_label(x, labels[id(x)], grad, small)

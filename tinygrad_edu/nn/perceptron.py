@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import no_grad
 from ..errors import ShapeError
+from ..modes import no_grad
 from ..tensor import Tensor
 from .layers import Neuron, RngLike
 

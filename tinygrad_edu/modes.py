@@ -1,0 +1,159 @@
+"""Switches that change how ops behave: grad mode (``no_grad``) and anomaly mode.
+
+Each switch is a ``contextvars.ContextVar``, so it belongs to the thread (or asyncio task)
+that set it: a ``no_grad`` block in one thread never stops another thread from recording.
+Every entry into a block remembers what it found and its exit restores exactly that, so
+blocks nest, a decorated function may call itself, and one instance can be reused.
+
+>>> import tinygrad_edu as tg
+>>> w = tg.Tensor([1.0], requires_grad=True)
+>>> with tg.no_grad():
+...     (w * 2).requires_grad
+False
+>>> (w * 2).requires_grad
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Generator
+from contextvars import ContextVar, Token
+from typing import Any, TypeVar
+
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_grad_enabled: ContextVar[bool] = ContextVar("tinygrad_edu.grad_enabled", default=True)
+_anomaly_enabled: ContextVar[bool] = ContextVar("tinygrad_edu.anomaly_enabled", default=False)
+# what each open block must undo on exit, innermost last (a stack per context, so the same
+# block object may be entered again inside itself, or from another thread)
+_undo: ContextVar[tuple[Callable[[], None], ...]] = ContextVar("tinygrad_edu.undo", default=())
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside ``no_grad()`` (in this thread / context)."""
+    return _grad_enabled.get()
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` (in this thread / context)."""
+    return _anomaly_enabled.get()
+
+
+class _Switch:
+    """A ``with`` block (also a decorator) that sets a switch and restores it on exit."""
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        # ``@tg.no_grad`` without parentheses: Python calls no_grad(func); decorate it
+        self = super().__new__(cls)
+        return self if func is None else self(func)
+
+    def _set(self) -> Callable[[], None]:
+        """Turn the switch; return what undoes it."""
+        raise NotImplementedError
+
+    def __enter__(self) -> None:
+        _undo.set((*_undo.get(), self._set()))
+
+    def __exit__(self, *exc: object) -> None:
+        *rest, undo = _undo.get()
+        _undo.set(tuple(rest))
+        undo()
+
+    def __call__(self, func: F) -> F:
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__}: decorates a function, got {func!r}")
+        switch = type(self)
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def generator(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+                return (yield from _each_step_inside(switch, func(*args, **kwargs)))
+            return generator  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with switch():
+                return func(*args, **kwargs)
+        return wrapper  # type: ignore[return-value]
+
+
+def _each_step_inside(switch: type[_Switch], gen: Generator[Any, Any, Any]
+                      ) -> Generator[Any, Any, Any]:
+    """Run ``gen`` with the switch on while it runs, and off (as the caller had it) while it
+    is paused at a ``yield``: the caller's code between two ``next()`` calls is not affected."""
+    send: Callable[[Any], Any] = gen.send
+    value: Any = None
+    while True:
+        try:
+            with switch():
+                out = send(value)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            value, send = (yield out), gen.send
+        except GeneratorExit:
+            with switch():
+                gen.close()
+            raise
+        except Exception as e:  # thrown in by the caller: pass it on to gen
+            value, send = e, gen.throw
+
+
+def _setter(var: ContextVar[bool], value: bool) -> Callable[[], None]:
+    token: Token[bool] = var.set(value)
+    return lambda: var.reset(token)
+
+
+class no_grad(_Switch):
+    """Record no graph inside the block (or the decorated function): for inference and updates.
+
+    >>> import tinygrad_edu as tg
+    >>> w = tg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> (w * w).sum().backward()
+    >>> with tg.no_grad():
+    ...     w -= 0.1 * w.grad          # an update in place: w stays the same leaf
+    >>> w.data
+    array([0.8, 1.6])
+    """
+
+    def _set(self) -> Callable[[], None]:
+        return _setter(_grad_enabled, False)
+
+
+class enable_grad(_Switch):
+    """Record the graph even inside ``no_grad`` (gradcheck uses it: a check needs backward)."""
+
+    def _set(self) -> Callable[[], None]:
+        return _setter(_grad_enabled, True)
+
+
+class detect_anomaly(_Switch):
+    """Raise ``FloatingPointError`` at the first op whose forward or backward makes NaN or inf.
+
+    Also a debug mode for in-place writes: ops recorded inside the block keep a checksum of
+    their arrays, and a backward inside the block raises ``RuntimeError`` if one changed, even
+    through the array itself (``w.data[0] = 1``), which the always-on check cannot see.
+
+    >>> import tinygrad_edu as tg
+    >>> x = tg.Tensor([0.0, 1.0], requires_grad=True)
+    >>> with tg.detect_anomaly():
+    ...     x.log()
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: detect_anomaly: forward of 'log' produced -inf (input shapes [(2,)]); ...
+    """
+
+    def _set(self) -> Callable[[], None]:
+        undo_mode = _setter(_anomaly_enabled, True)
+        # numpy's own warning would come first (and under `-W error` be raised instead);
+        # silence it so the FloatingPointError, which names the op, is what is seen.
+        # np.seterr returns the settings it replaced: restoring them undoes exactly this.
+        saved = np.seterr(divide="ignore", over="ignore", invalid="ignore")
+
+        def undo() -> None:
+            np.seterr(**saved)
+            undo_mode()
+        return undo
