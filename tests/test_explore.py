@@ -8,6 +8,7 @@ import html
 import json
 import re
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -148,6 +149,15 @@ def test_after_backward_with_retain_graph_the_grad_arrays_are_the_same_objects()
     (k,) = [k for k, x in enumerate(payload["tensors"]) if x["label"] == "w"]
     one_pass = payload["arrays"][payload["tensors"][k]["final_grad"]]["lines"]
     assert one_pass == array_lines(kept / 2)
+
+
+def test_exploring_warns_nothing():
+    loss, _, _ = neuron_on_a_batch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. reading an inner tensor's .grad warns
+        build_payload(loss)
+        loss.backward()
+        build_payload(loss)  # freed: the .grad that backward left
 
 
 def test_retained_gradients_of_inner_tensors_are_restored():

@@ -24,6 +24,7 @@ import pytest
 from test_explore import neuron_on_a_batch
 
 import tinygrad_edu as tg
+from tinygrad_edu import graph
 from tinygrad_edu.explore import demo_loss
 from tinygrad_edu.explore_page import array_lines
 
@@ -133,7 +134,7 @@ def test_the_neuron_page_shows_trace_backwards_steps_and_numbers(browser, tmp_pa
 
 def test_keys_buttons_slider_and_a_click_on_a_box(browser, tmp_path):
     loss = demo_loss()
-    w = next(t for t in tg.engine.iter_graph(loss) if t.name == "w")
+    w = next(t for t in graph.iter_graph(loss) if t.name == "w")
     page, problems = open_page(browser, tg.viz.explore(loss, tmp_path / "demo.html"))
     last = page.get_attribute("#slider", "max")
     step(page)

@@ -23,12 +23,13 @@ True
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import graph
 from .explore_layout import COLLAPSE_ABOVE, LONG_CHAIN, collapse_chains, layout
 from .explore_page import ArrayTable, Explorer
 from .tensor import Tensor
@@ -79,6 +80,14 @@ def explore_demo(path: str | Path) -> Path:
     return Explorer(build_payload(demo_loss())).save(path)
 
 
+def _grads(tensors: list[Tensor]) -> dict[int, np.ndarray]:
+    """The ``.grad`` of every tensor that has one, by id. Most inner tensors have none, and
+    reading it warns that backward keeps only leaves' gradients: not news here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return {id(t): t.grad for t in tensors if t.grad is not None}
+
+
 def _run_backward(root: Tensor, grad: Any, tensors: list[Tensor]) -> tuple[
         Trace | None, dict[int, np.ndarray]]:
     """``trace_backward(root)`` on the user's graph, leaving every ``.grad`` as it was.
@@ -86,26 +95,26 @@ def _run_backward(root: Tensor, grad: Any, tensors: list[Tensor]) -> tuple[
     Returns the trace and the ``.grad`` it produced per tensor id; (None, {}) when an
     earlier ``backward()`` freed the graph's saved values (the error says retain_graph).
     """
-    saved = [(t, t.grad) for t in tensors]
+    saved = _grads(tensors)
     try:
         for t in tensors:  # backward then writes fresh arrays and never touches the user's
             t.grad = None
         trace = trace_backward(root, grad, retain_graph=True)
-        return trace, {id(t): t.grad for t in tensors if t.grad is not None}
+        return trace, _grads(tensors)
     except RuntimeError as e:
         if "retain_graph" not in str(e):
             raise
         return None, {}
     finally:
-        for t, g in saved:
-            t.grad = g
+        for t in tensors:
+            t.grad = saved.get(id(t))
 
 
 def build_payload(root: Tensor, *, grad: Any = None, layout_engine: str = "auto"
                   ) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data: tensors, boxes and edges with their
     positions, the arrays, and the steps (forward ones, then those of the trace)."""
-    ops = list(reversed(engine.topological_order(root))) if not root.is_leaf else []
+    ops = [t for t in reversed(graph.topological_order(root)) if not t.is_leaf]
     order: list[Tensor] = []  # parents before children, each leaf just before its first user
     index: dict[int, int] = {}
     for t in [*(x for op in ops for x in (*op.parents, op)), root]:
@@ -115,8 +124,7 @@ def build_payload(root: Tensor, *, grad: Any = None, layout_engine: str = "auto"
 
     trace, fresh_grads = _run_backward(root, grad, order) if root.requires_grad else (None, {})
     status = "no_grad" if not root.requires_grad else "freed" if trace is None else "traced"
-    finals = fresh_grads if trace is not None else {id(t): t.grad for t in order
-                                                    if t.grad is not None}
+    finals = fresh_grads if trace is not None else _grads(order)
     arrays = ArrayTable()
     shown: list[list[int]] = [[] for _ in order]  # per tensor: the gradients its box shows
     steps: list[dict[str, Any]] = [{"kind": "start"}]
