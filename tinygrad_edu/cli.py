@@ -22,6 +22,7 @@ from pathlib import Path
 from . import __version__
 from .arguments import real_number, whole_number
 from .demo import DEFAULTS, check_writable, picture_path, plot_formats, run_demo
+from .explore import explore_demo
 from .train import diverged
 
 __all__ = ["StopIfDiverged", "build_parser", "main", "output_directory", "positive_number",
@@ -146,7 +147,20 @@ def _run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-COMMANDS = (add_demo,)  # a new command: write add_<name>(commands) and list it here
+def add_explore(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    explore = commands.add_parser(
+        "explore", help="write the demo neuron's backprop explorer (an HTML page); print its path")
+    explore.add_argument("-o", "--output", type=Path, default=Path("tinygrad_edu_explorer.html"),
+                         help="where to write the page (default: tinygrad_edu_explorer.html)")
+    explore.set_defaults(run=_run_explore)
+
+
+def _run_explore(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    print(explore_demo(args.output).resolve())
+    return 0
+
+
+COMMANDS = (add_demo, add_explore)  # a new command: write add_<name>(commands), list it here
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,10 +25,11 @@ from typing import Any
 
 from . import graph
 from .broadcasting import broadcast_shape, summed_axes
+from .explore import explore  # the interactive page: see explore.py
 from .tensor import Tensor
 from .trace import Trace, label_tensors, summarize
 
-__all__ = ["DotGraph", "GraphvizMissingWarning", "render", "to_dot"]
+__all__ = ["DotGraph", "GraphvizMissingWarning", "explore", "render", "to_dot"]
 
 FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps")
 _ELEMENTWISE = ("add", "sub", "mul", "div", "pow")  # ops whose inputs broadcast to the output
