@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from .animate import animate_training  # tg.plot.animate_training; its own module (animate.py)
 from .engine import no_grad
 from .recorder import Recorder
 from .tensor import Tensor
 
-__all__ = ["activations", "decision_boundary", "loss_curve", "trajectories", "weight_path"]
+__all__ = ["activations", "animate_training", "decision_boundary", "loss_curve", "trajectories",
+           "weight_path"]
 
 ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu,
