@@ -175,6 +175,7 @@ def test_locate_rejects_the_wrong_op_and_the_unfixed_rule(solution):
 
 def test_property_rejects_tests_that_miss_broken_gradients(solution):
     from hypothesis import given, settings
+
     from tinygrad_edu.testing import tensors
 
     op = solution["Softsign"]
@@ -207,6 +208,7 @@ def test_property_rejects_tests_that_miss_broken_gradients(solution):
 def test_checks_are_deterministic(solution):
     def small(op):
         from hypothesis import given
+
         from tinygrad_edu.testing import elements, tensors
 
         @given(tensors(shape=(3, 4), elements=elements(-1.0, 1.0)))

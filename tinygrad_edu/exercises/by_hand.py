@@ -8,6 +8,7 @@ written out, on fixed numbers: the verdicts are deterministic.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ def check_mse_sigmoid(grads: Callable[..., Any]) -> Feedback:
     for case, (X, w, b, t) in enumerate(MSE_CASES):
         n = len(X)
         ok, answer = attempt(report, f"your function on a batch of {n}",
-                             lambda: grads(X.copy(), w.copy(), b, t.copy()))
+                             partial(grads, X.copy(), w.copy(), b, t.copy()))
         if not ok:
             return report.done()
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
@@ -52,7 +53,7 @@ def check_mse_sigmoid(grads: Callable[..., Any]) -> Feedback:
         dw, db = _mse_sigmoid_reference(X, w, b, t)
         y = 1 / (1 + np.exp(-(X @ w + b)))
         no_slope = 2 * (y - t) @ X / n  # the chain rule stopped before σ′
-        at = lambda i: f"w[{i}]"  # noqa: E731 - a one-line description
+        at = lambda i: f"w[{i}]"
         problem = compare("dE/dw", answer[0], dw, where=at, batch=n)
         if problem and np.shape(answer[0]) == dw.shape and np.allclose(answer[0], no_slope):
             problem += " — you left out σ′(z) = y(1 − y): the chain rule goes through the sigmoid"
@@ -180,6 +181,6 @@ def check_linear_backward(backward: Callable[..., Any]) -> Feedback:
             "dL/db": "G summed over the batch axis"}
     for (name, exp), got in zip(expected.items(), answer):
         assert exp is not None
-        at = lambda i, shape=exp.shape: f"index {np.unravel_index(i, shape)}"  # noqa: E731
+        at = lambda i, shape=exp.shape: f"index {np.unravel_index(i, shape)}"
         report.verdict(compare(name, got, exp, where=at, batch=5), f"{name} = {rule[name]}")
     return report.done()
