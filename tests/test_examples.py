@@ -82,6 +82,24 @@ def test_05_digits_reaches_94_percent(tmp_path):
     assert_pictures(result, tmp_path)
 
 
+def test_07_xor_hidden_layer_solves_xor_from_9_of_10_seeds(tmp_path, capsys):
+    result = run_example("07", "--try-seeds", "10", "--out", str(tmp_path))
+    assert result["accuracy"] == 1.0 and result["final_loss"] < 0.01 * result["initial_loss"]
+    assert len(result["solved_seeds"]) >= 9  # the promise of the example's docstring
+    out = capsys.readouterr().out
+    assert "accuracy 100%" in out and "solved XOR from" in out
+    assert_pictures(result, tmp_path)
+
+
+@pytest.mark.parametrize("argv, message", [(["--epochs", "0"], "--epochs must be at least 1"),
+                                           (["--lr", "-1"], "--lr must be a positive number"),
+                                           (["--lr", "nan"], "--lr must be a positive number")])
+def test_07_refuses_bad_arguments(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        run_example("07", *argv)
+    assert message in capsys.readouterr().err
+
+
 def test_an_example_runs_as_a_script(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(EXAMPLES / "02_perceptron_gates.py"), "--out", str(tmp_path)],

@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from .animate import animate_training  # tg.plot.animate_training; its own module (animate.py)
 from .modes import no_grad
 from .nn.layers import ACTIVATIONS
 from .recorder import Recorder
 from .tensor import Tensor
 
-__all__ = ["activations", "decision_boundary", "loss_curve", "trajectories", "weight_path"]
+__all__ = ["activations", "animate_training", "decision_boundary", "loss_curve", "trajectories",
+           "weight_path"]
 
 # softmax mixes the elements of its input: it has no curve y = f(x) to draw
 CURVES = [name for name in ACTIVATIONS if name != "softmax"]
