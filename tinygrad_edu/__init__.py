@@ -17,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import functional, gradcheck, ops
+from .compiler import RecompileWarning, compile
 from .creation import ones, randn, tensor, zeros
 from .errors import ShapeError
 from .function import Function
@@ -64,7 +65,8 @@ def __getattr__(name: str) -> Any:
 
 __version__ = "0.1.0"
 __all__ = [
-    "Function", "Recorder", "ShapeError", "Tensor", "apply", "datasets", "detect_anomaly", "dot",
-    "enable_grad", "exercises", "functional", "gradcheck", "nn", "no_grad", "ones", "ops", "optim",
-    "plot", "randn", "tensor", "testing", "trace_backward", "viz", "zeros",
+    "Function", "RecompileWarning", "Recorder", "ShapeError", "Tensor", "apply", "compile",
+    "datasets", "detect_anomaly", "dot", "enable_grad", "exercises", "functional", "gradcheck",
+    "nn", "no_grad", "ones", "ops", "optim", "plot", "randn", "tensor", "testing",
+    "trace_backward", "viz", "zeros",
 ]

@@ -30,6 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 grad_mode: ContextVar[bool] = ContextVar("tinygrad_edu.grad_mode", default=True)
 #: inside ``detect_anomaly``?
 anomaly_mode: ContextVar[bool] = ContextVar("tinygrad_edu.anomaly_mode", default=False)
+#: the name of the step ``tg.compile`` is recording, while it records (else None)
+compiling: ContextVar[str | None] = ContextVar("tinygrad_edu.compiling", default=None)
 # what each open block must undo on exit, innermost last (a stack per context, so the same
 # block object may be entered again inside itself, or from another thread)
 _undo: ContextVar[tuple[Callable[[], None], ...]] = ContextVar("tinygrad_edu.undo", default=())
@@ -43,6 +45,25 @@ def is_grad_enabled() -> bool:
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` (in this thread / context)."""
     return anomaly_mode.get()
+
+
+#: why work that is not recorded is refused while recording
+NOT_RECORDED = ("what runs in it is not recorded, so every replay would reuse this call's "
+                "values; compute it outside the compiled function and pass it as an argument")
+#: why reading values while recording is refused (the default reason of the check below)
+VALUE_READ = ("a compiled step replays only the recorded tensor operations, without running "
+              "your Python code again, so a value read now (for an `if`, a print, a Python "
+              "number, a numpy computation) would stay frozen at this call's numbers. Return "
+              "the tensor from the step and read it after the call, or compute it outside the "
+              "compiled function")
+
+
+def refuse_while_compiling(what: str, why: str = VALUE_READ) -> None:
+    """Raise if ``tg.compile`` is recording a step: called where values leave the graph
+    (``t.item()``, ``t.data``, comparisons, ...) and where work would not be recorded."""
+    step = compiling.get()
+    if step is not None:
+        raise RuntimeError(f"tg.compile: {what} while recording the step '{step}': {why}")
 
 
 class _Switch:
@@ -122,6 +143,7 @@ class no_grad(_Switch):
     """
 
     def _set(self) -> Callable[[], None]:
+        refuse_while_compiling("no_grad()", NOT_RECORDED)
         return _setter(grad_mode, False)
 
 
@@ -149,6 +171,8 @@ class detect_anomaly(_Switch):
     """
 
     def _set(self) -> Callable[[], None]:
+        refuse_while_compiling("detect_anomaly()", "a replay does not check for NaN or inf; "
+                               "call the function itself (step.fn) inside detect_anomaly")
         undo_mode = _setter(anomaly_mode, True)
         # numpy's own warning would come first (and under `-W error` be raised instead);
         # silence it so the FloatingPointError, which names the op, is what is seen.

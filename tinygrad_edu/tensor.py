@@ -22,7 +22,7 @@ from .arrays import FLOATS, to_array
 from .errors import ShapeError
 from .function import Function
 from .graph import Hook
-from .modes import anomaly_mode, grad_mode
+from .modes import anomaly_mode, grad_mode, refuse_while_compiling
 from .tensor_math import TensorMath
 from .tensor_numpy import TensorNumpy
 
@@ -72,6 +72,7 @@ class Tensor(TensorMath, TensorNumpy):
     def data(self) -> np.ndarray:
         """The values (an np.ndarray). Assigning to it, also ``t.data -= ...``, is counted in
         ``version``, so backward notices values it saved that changed since."""
+        refuse_while_compiling("t.data")
         return self._data
 
     @data.setter
@@ -184,6 +185,7 @@ class Tensor(TensorMath, TensorNumpy):
         The values are copied: changing the detached tensor in place can then never change,
         unnoticed, an array that this tensor's graph saved for backward.
         """
+        refuse_while_compiling("t.detach()")
         return _leaf(self._data.copy())
 
     # ----- running ops (used by the methods of TensorMath and TensorNumpy) -----

@@ -19,7 +19,7 @@ from . import numpy_api
 from .broadcasting import broadcast_shape
 from .errors import ShapeError
 from .function import Function
-from .modes import grad_mode
+from .modes import NOT_RECORDED, grad_mode, refuse_while_compiling
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
@@ -56,27 +56,34 @@ class TensorNumpy:
 
     def item(self) -> float:
         """The single value as a Python float."""
+        refuse_while_compiling("t.item()")
         return float(self._one("item()"))
 
     def numpy(self) -> np.ndarray:
         """A copy of the values (a copy, so later updates of the tensor do not change it)."""
+        refuse_while_compiling("t.numpy()")
         return self._data.copy()
 
     def tolist(self) -> Any:
         """The values as (nested) Python lists of floats, like ``ndarray.tolist``."""
+        refuse_while_compiling("t.tolist()")
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        refuse_while_compiling("np.asarray(t) (or another way numpy reads a tensor's values)")
         a = self._data if dtype is None else self._data.astype(dtype, copy=False)
         return a.copy() if copy else a
 
     def __float__(self) -> float:
+        refuse_while_compiling("float(t)")
         return float(self._one("float()"))
 
     def __int__(self) -> int:
+        refuse_while_compiling("int(t)")
         return int(self._one("int()"))
 
     def __bool__(self) -> bool:
+        refuse_while_compiling("bool(t) (an `if` or `while` on a tensor)")
         if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor with {self._data.size} elements (shape "
@@ -88,6 +95,7 @@ class TensorNumpy:
     def __format__(self, spec: str) -> str:
         if not spec:
             return str(self)
+        refuse_while_compiling(f"format(t, {spec!r})")
         if self._data.size == 1:
             return format(float(self._data.reshape(())), spec)
         return np.array2string(self._data, separator=", ",
@@ -112,6 +120,7 @@ class TensorNumpy:
 
     # ----- comparisons: values only -----
     def _compare(self, ufunc: np.ufunc, other: Any) -> Any:
+        refuse_while_compiling(f"a comparison ({ufunc.__name__})")
         if isinstance(other, TensorNumpy):
             other = other._data
         elif not isinstance(other, _NUMBERS):
@@ -131,6 +140,7 @@ class TensorNumpy:
 
     # ----- in-place arithmetic: updates, under no_grad -----
     def _in_place(self, ufunc: np.ufunc, other: Any, symbol: str) -> Self:
+        refuse_while_compiling(f"`t {symbol}= ...`", NOT_RECORDED)
         if self.requires_grad and grad_mode.get():
             raise RuntimeError(
                 f"`t {symbol}= ...` on a tensor that requires grad, while the graph is being "

@@ -1,0 +1,269 @@
+"""``tg.compile``: record a training step once, then replay it as straight-line Python.
+
+An eager step builds its graph again on every call: an op object and a Tensor per operation,
+a topological sort per backward. But a training step runs the same operations every time,
+only on new numbers. So ``tg.compile(fn)`` runs ``fn`` once, eagerly, keeps the op objects it
+made, and writes the step out as a Python function (``step.source``): each op's own
+``forward`` in order, then each op's own ``vjp`` from the loss back, in the order the engine
+ran them, each gradient summed back to its input's shape, the parameters' shares added into
+their ``.grad``. Later calls run that function on the new arguments: the same rules, the
+same order, the same bits as eager, without building a graph.
+
+    >>> import numpy as np
+    >>> import tinygrad_edu as tg
+    >>> w = tg.Tensor([0.5, -1.0], requires_grad=True, name="w")
+    >>> @tg.compile
+    ... def step(x):
+    ...     return ((x * w).sum() - 1.0) ** 2
+    >>> step(np.array([1.0, 2.0]))          # the first call runs eagerly and records
+    array(6.25)
+    >>> w.grad                              # dL/dw = 2 (x·w - 1) x, accumulated as in eager
+    array([ -5., -10.])
+    >>> float(step(np.array([2.0, 0.0])))  # a replay: new data, the recorded ops
+    0.0
+
+The arguments are the step's data, new on each call (tensors, arrays or numbers; they need no
+gradient). The tensors with ``requires_grad=True`` that the function reads (a model's weights,
+through a closure) are the parameters: a replay reads their current values, so optimizers
+work unchanged. Every other operand is a constant (``step.constants``). The function returns
+the loss, or ``(loss, *more)``; the compiled step returns the same as numpy arrays.
+
+What a replay could not reproduce is refused while recording, with an error saying why:
+reading values (``.item()``, ``.data``, ``if t > 0``, ...), ``no_grad``, ``detach``, in-place
+changes, hooks, ``retain_grad``, ``detect_anomaly``, and a function whose results change when
+it runs again on the same inputs (randomness, hidden state). New argument shapes or dtypes
+record again, with a ``RecompileWarning``. The first replay of each recording, and with
+``check=k`` every k-th call, also runs the function eagerly and compares every bit.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .arrays import FLOATS, to_array
+from .compile_codegen import build
+from .compile_record import Outputs, Trace, identical, run_eagerly, trace
+from .modes import anomaly_mode, grad_mode
+from .tensor import Tensor
+
+MAX_RECORDINGS = 16  # per compiled step: beyond it the least recently recorded is forgotten
+
+Key = tuple[tuple[tuple[int, ...], np.dtype[Any]], ...]
+
+
+class RecompileWarning(UserWarning):
+    """A compiled step met arguments of new shapes or dtypes (or a changed constant or
+    parameter) and recorded itself again."""
+
+
+class Replay:
+    """One recording of a step and the function that replays it."""
+
+    def __init__(self, t: Trace, function_name: str, check: int | None) -> None:
+        self.run, self.source, self.constants = build(t, function_name)
+        self.params = t.params
+        # what must still hold for this recording to be right (read on every call)
+        self._param_facts = [(p, p._data.shape, p._data.dtype) for p in t.params]
+        self._constant_facts = [(c, c._version) for c in t.constants]
+        self.calls = 0
+        self.next_check = 0 if check == 0 else 1  # the first replay is checked (but check=0)
+        self.every = check or 0
+
+    def changed(self) -> str | None:
+        """What changed since the recording that it depends on, or None."""
+        for p, shape, dtype in self._param_facts:
+            if p._data.shape != shape or p._data.dtype != dtype or not p.requires_grad:
+                return f"the parameter {_label(p)} changed its shape, dtype or requires_grad"
+        for c, version in self._constant_facts:
+            if c._version != version or c.requires_grad:
+                return f"the constant {_label(c)} was changed (a new .data or requires_grad)"
+        return None
+
+
+class CompiledStep:
+    """A step function compiled by ``tg.compile``; call it like the function."""
+
+    def __init__(self, fn: Callable[..., Any], check: int | None) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.check = check
+        self.name = getattr(fn, "__name__", type(fn).__name__)
+        self._positional = _argument_names(fn)
+        self._replays: dict[Key, Replay] = {}
+        self._last: Replay | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            raise TypeError(f"tg.compile: '{self.name}' was called with keyword arguments "
+                            f"({', '.join(kwargs)}); a compiled step takes its data as "
+                            "positional arguments")
+        if anomaly_mode.get() or not grad_mode.get():
+            _refuse_mode(self.name)
+        arrays = [_as_data(self.name, i, a) for i, a in enumerate(args)]
+        key = tuple((a.shape, a.dtype) for a in arrays)
+        replay = self._replays.get(key)
+        if replay is None:
+            new = f"new argument shapes or dtypes ({_shapes(key)})" if self._replays else None
+            return self._record(key, arrays, new)
+        reason = replay.changed()
+        if reason is not None:
+            return self._record(key, arrays, reason)
+        self._last = replay
+        replay.calls += 1
+        if replay.calls == replay.next_check:
+            replay.next_check = replay.calls + replay.every if replay.every else 0
+            return self._checked(replay, arrays)
+        return replay.run(*arrays)
+
+    def _record(self, key: Key, arrays: list[np.ndarray], why: str | None) -> Any:
+        if why is not None:
+            n = len(self._replays) + (key not in self._replays)
+            warnings.warn(f"tg.compile: '{self.name}' records itself again: {why} ({n} "
+                          f"recording{'s' if n > 1 else ''} cached, at most {MAX_RECORDINGS})",
+                          RecompileWarning, stacklevel=3)
+        t = trace(self.fn, self.name, arrays, self._input_names(len(arrays)))
+        replay = Replay(t, _identifier(self.name), self.check)
+        self._replays.pop(key, None)
+        self._replays[key] = replay
+        if len(self._replays) > MAX_RECORDINGS:
+            del self._replays[next(iter(self._replays))]
+        self._last = replay
+        return _values(t.outputs)
+
+    def _checked(self, replay: Replay, arrays: list[np.ndarray]) -> Any:
+        """Replay, then run the function eagerly from the same ``.grad``; compare every bit."""
+        before = [None if p._grad is None else p._grad.copy() for p in replay.params]
+        got = replay.run(*arrays)
+        got = got if isinstance(got, tuple) else (got,)
+        replayed = [p._grad for p in replay.params]
+        for p, g in zip(replay.params, before):
+            p._grad = g
+        _, outputs = run_eagerly(self.fn, self.name, arrays, self._input_names(len(arrays)),
+                                 mark_inputs=False)
+        outputs[0].backward()
+        want = [o._data for o in outputs]
+        for k, (a, b) in enumerate(zip(got, want)):
+            if not identical(a, b):
+                _mismatch(self.name, replay, "the loss" if k == 0 else f"returned value {k}")
+        for p, a in zip(replay.params, replayed):
+            if (a is None) != (p._grad is None) or (a is not None and not identical(a, p._grad)):
+                _mismatch(self.name, replay, f"the gradient of {_label(p)}")
+        return _values(outputs)
+
+    def _input_names(self, n: int) -> list[str]:
+        return [*self._positional[:n], *(f"arg{i}" for i in range(len(self._positional), n))]
+
+    # ----- what the recording shows -----
+    def _latest(self) -> Replay:
+        if self._last is None:
+            raise RuntimeError(f"tg.compile: '{self.name}' has not been called yet; call it "
+                               "once (it records on its first call), then look again")
+        return self._last
+
+    @property
+    def source(self) -> str:
+        """The Python code a call runs now: the recorded step written out, line by line."""
+        return self._latest().source
+
+    @property
+    def constants(self) -> dict[str, np.ndarray]:
+        """The values the step uses that are neither arguments nor parameters, by their
+        name in ``source`` (numbers in the code, tensors that do not require grad)."""
+        return dict(self._latest().constants)
+
+    @property
+    def parameters(self) -> list[Tensor]:
+        """The tensors whose ``.grad`` a call accumulates."""
+        return list(self._latest().params)
+
+    @property
+    def recordings(self) -> int:
+        """How many recordings (one per combination of argument shapes) are cached."""
+        return len(self._replays)
+
+    def __repr__(self) -> str:
+        return f"<tg.compile of {self.name}: {self.recordings} recording(s)>"
+
+
+def compile(fn: Callable[..., Any] | None = None, *, check: int | None = None) -> Any:  # noqa: A001
+    """Record ``fn`` (a function of the step's data returning the loss) on its first call and
+    replay it after that: ``step = tg.compile(fn)``, ``@tg.compile`` or
+    ``@tg.compile(check=100)``. Each call returns the loss as a numpy array and accumulates
+    the gradients into ``.grad`` of the parameters, as ``loss.backward()`` would.
+
+    ``check``: None (default) compares the first replay of each recording with an eager run,
+    bit for bit; ``k`` also every k-th call after it; 0 never. A difference raises
+    ``RuntimeError``. See the module docstring and docs/compile.md.
+    """
+    if check is not None and (type(check) is not int or check < 0):
+        raise TypeError(f"tg.compile: check must be None or a whole number >= 0 (every k-th "
+                        f"call is checked, 0: never), got {check!r}")
+    if fn is None:
+        return lambda f: compile(f, check=check)
+    if not callable(fn):
+        raise TypeError(f"tg.compile: expected the step function, got {type(fn).__name__}")
+    return CompiledStep(fn, check)
+
+
+def _as_data(name: str, i: int, a: Any) -> np.ndarray:
+    """An argument's array: a tensor's own, a float array as it is, anything else converted."""
+    if type(a) is Tensor:
+        if a.requires_grad:
+            raise TypeError(
+                f"tg.compile: argument {i} of '{name}' requires grad; the arguments are the "
+                "step's data. Let the function reach its parameters itself (a model or tensors "
+                "in a closure), and they get their gradients")
+        return a._data
+    if type(a) is np.ndarray and a.dtype in FLOATS:
+        return a
+    return to_array(a, copy=False, what=f"tg.compile: argument {i} of '{name}'")
+
+
+def _values(outputs: Outputs) -> Any:
+    return outputs[0]._data if len(outputs) == 1 else tuple(o._data for o in outputs)
+
+
+def _argument_names(fn: Callable[..., Any]) -> list[str]:
+    """The names of fn's positional parameters (they name the arrays in ``step.source``)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin or a callable without a signature
+        return []
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _shapes(key: Key) -> str:
+    return ", ".join(f"{shape} {dtype}" for shape, dtype in key) or "no arguments"
+
+
+def _identifier(name: str) -> str:
+    return name if name.isidentifier() else "step"
+
+
+def _label(t: Tensor) -> str:
+    return (f"'{t.name}' " if t.name else "") + f"(shape {t.shape})"
+
+
+def _refuse_mode(name: str) -> None:
+    if anomaly_mode.get():
+        raise RuntimeError(f"tg.compile: '{name}' was called inside detect_anomaly(); a "
+                           "replay does not check for NaN or inf. Call the function itself "
+                           f"({name}.fn) to debug it with detect_anomaly")
+    raise RuntimeError(f"tg.compile: '{name}' was called inside no_grad(); a compiled step "
+                       f"always computes gradients. For values without gradients call the "
+                       f"function itself ({name}.fn) under no_grad")
+
+
+def _mismatch(name: str, replay: Replay, what: str) -> None:
+    raise RuntimeError(
+        f"tg.compile: '{name}' check at call {replay.calls + 1}: the replay and an eager run "
+        f"differ in {what}. The function computes something the recording cannot replay: a "
+        "value from the data that does not go through tensor ops (e.g. a tensor used as an "
+        "index, numpy on .data), randomness, or state that changes between calls. Keep such "
+        "work outside the compiled step, or pass it in as an argument")
