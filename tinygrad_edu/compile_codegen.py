@@ -80,7 +80,8 @@ class _Writer:
     """Writes the source line by line, naming each array once."""
 
     def __init__(self, t: Trace) -> None:
-        self.t, self.names, self.lines = t, _Names(), []
+        self.t, self.names = t, _Names()
+        self.lines: list[str] = []
         self.space: dict[str, Any] = dict(_HELPERS)  # what the source's names refer to
         self.value: dict[int, str] = {}  # id(tensor) -> the name of its array
         self.grad: dict[int, str] = {}  # id(tensor) -> the name of dL/d(its array)
@@ -190,7 +191,7 @@ def build(t: Trace, function_name: str
     constants = {name: space[name] for name in writer.constants}
     filename = f"<tg.compile: {t.name} #{next(_numbers)}>"
     # exec runs source written here from the recorded graph, never a string a user gave
-    exec(compile(source, filename, "exec"), space)
+    exec(compile(source, filename, "exec"), space)  # noqa: S102 (our own generated code)
     function = space.pop(function_name)
     # tracebacks and inspect.getsource show the generated lines; forgotten with the function
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

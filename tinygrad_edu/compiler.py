@@ -152,7 +152,8 @@ class CompiledStep:
             if not identical(a, b):
                 _mismatch(self.name, replay, "the loss" if k == 0 else f"returned value {k}")
         for p, a in zip(replay.params, replayed):
-            if (a is None) != (p._grad is None) or (a is not None and not identical(a, p._grad)):
+            now = p._grad
+            if not (a is now is None or (a is not None and now is not None and identical(a, now))):
                 _mismatch(self.name, replay, f"the gradient of {_label(p)}")
         return _values(outputs)
 
@@ -191,7 +192,7 @@ class CompiledStep:
         return f"<tg.compile of {self.name}: {self.recordings} recording(s)>"
 
 
-def compile(fn: Callable[..., Any] | None = None, *, check: int | None = None) -> Any:  # noqa: A001
+def compile(fn: Callable[..., Any] | None = None, *, check: int | None = None) -> Any:
     """Record ``fn`` (a function of the step's data returning the loss) on its first call and
     replay it after that: ``step = tg.compile(fn)``, ``@tg.compile`` or
     ``@tg.compile(check=100)``. Each call returns the loss as a numpy array and accumulates
