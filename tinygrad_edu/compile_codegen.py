@@ -25,7 +25,7 @@ import linecache
 import math
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -182,6 +182,34 @@ class _Writer:
         rule = f"{fn.name}: {fn.rule}" if fn.rule else fn.name
         self.line(f"{unpack} = {self.obj[id(node)]}.vjp({self.grad[id(node)]})", rule)
         self.lines.extend(after)
+
+def guard(t: Trace, key: Sequence[tuple[tuple[int, ...], np.dtype[Any]]]
+          ) -> Callable[..., bool]:
+    """``fits(*arrays)``: are the arguments of the recorded shapes and dtypes, the parameters
+    too (and still requiring grad), the constant tensors unchanged (same version)? Written as
+    one boolean expression because it runs before every replay (~5,000 instructions less
+    than loops over the same facts: W5 in BENCHMARKS.md)."""
+    space: dict[str, Any] = {}
+
+    def dtype(d: np.dtype[Any]) -> str:  # by identity: a dtype equal but not identical fails
+        space[d.name] = d                # here, and the caller then checks with ==
+        return d.name
+
+    facts = [f"len(a) == {len(key)}"]
+    facts += [f"a[{i}].shape == {shape!r} and a[{i}].dtype is {dtype(d)}"
+              for i, (shape, d) in enumerate(key)]
+    for i, p in enumerate(t.params):
+        space[f"p{i}"] = p
+        facts.append(f"p{i}._data.shape == {p.shape!r} and p{i}._data.dtype is "
+                     f"{dtype(p.dtype)} and p{i}.requires_grad")
+    for i, c in enumerate(t.constants):
+        space[f"c{i}"] = c
+        facts.append(f"c{i}._version == {c._version} and not c{i}.requires_grad")
+    source = "def fits(*a):\n    return " + " and ".join(facts) + "\n"
+    exec(compile(source, "<tg.compile: fits>", "exec"), space)  # noqa: S102 (generated here)
+    fits: Callable[..., bool] = space["fits"]
+    return fits
+
 
 def build(t: Trace, function_name: str
           ) -> tuple[Callable[..., Any], str, dict[str, np.ndarray]]:

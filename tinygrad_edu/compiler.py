@@ -47,11 +47,12 @@ from typing import Any
 import numpy as np
 
 from .arrays import FLOATS, to_array
-from .compile_codegen import build
+from .compile_codegen import build, guard
 from .compile_record import Outputs, Trace, identical, run_eagerly, trace
 from .modes import anomaly_mode, grad_mode
 from .tensor import Tensor
 
+_FLOAT64 = np.dtype(np.float64)  # the dtype object of every native float64 array
 MAX_RECORDINGS = 16  # per compiled step: beyond it the least recently recorded is forgotten
 
 Key = tuple[tuple[tuple[int, ...], np.dtype[Any]], ...]
@@ -65,22 +66,25 @@ class RecompileWarning(UserWarning):
 class Replay:
     """One recording of a step and the function that replays it."""
 
-    def __init__(self, t: Trace, function_name: str, check: int | None) -> None:
+    def __init__(self, t: Trace, key: Key, function_name: str, check: int | None) -> None:
         self.run, self.source, self.constants = build(t, function_name)
-        self.params = t.params
-        # what must still hold for this recording to be right (read on every call)
-        self._param_facts = [(p, p._data.shape, p._data.dtype) for p in t.params]
-        self._constant_facts = [(c, c._version) for c in t.constants]
+        self.key, self.params = key, t.params
+        self.fits = guard(t, key)  # all that follows, in one fast check
+        # what the recording relies on besides the arguments, read on every call
+        self._params = [(p, p._data.shape, p._data.dtype) for p in t.params]
+        self._constants = [(c, c._version) for c in t.constants]
         self.calls = 0
         self.next_check = 0 if check == 0 else 1  # the first replay is checked (but check=0)
         self.every = check or 0
 
     def changed(self) -> str | None:
-        """What changed since the recording that it depends on, or None."""
-        for p, shape, dtype in self._param_facts:
-            if p._data.shape != shape or p._data.dtype != dtype or not p.requires_grad:
+        """What changed since the recording, of what it relies on, or None."""
+        for p, shape, dtype in self._params:
+            d = p._data
+            if d.shape != shape or (d.dtype is not dtype and d.dtype != dtype) \
+                    or not p.requires_grad:
                 return f"the parameter {_label(p)} changed its shape, dtype or requires_grad"
-        for c, version in self._constant_facts:
+        for c, version in self._constants:
             if c._version != version or c.requires_grad:
                 return f"the constant {_label(c)} was changed (a new .data or requires_grad)"
         return None
@@ -99,27 +103,39 @@ class CompiledStep:
         self._last: Replay | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if kwargs:
-            raise TypeError(f"tg.compile: '{self.name}' was called with keyword arguments "
-                            f"({', '.join(kwargs)}); a compiled step takes its data as "
-                            "positional arguments")
-        if anomaly_mode.get() or not grad_mode.get():
-            _refuse_mode(self.name)
-        arrays = [_as_data(self.name, i, a) for i, a in enumerate(args)]
-        key = tuple((a.shape, a.dtype) for a in arrays)
-        replay = self._replays.get(key)
-        if replay is None:
-            new = f"new argument shapes or dtypes ({_shapes(key)})" if self._replays else None
-            return self._record(key, arrays, new)
-        reason = replay.changed()
-        if reason is not None:
-            return self._record(key, arrays, reason)
-        self._last = replay
+        if kwargs or anomaly_mode.get() or not grad_mode.get():
+            _refuse_call(self.name, kwargs)
+        arrays = []
+        for a in args:  # a loop, not a comprehension, and the two common cases first: the
+            if type(a) is Tensor and not a.requires_grad:  # check runs on every call
+                a = a._data
+            elif type(a) is not np.ndarray or a.dtype is not _FLOAT64:
+                a = _as_data(self.name, len(arrays), a)
+            arrays.append(a)
+        replay = self._last
+        if replay is None or not replay.fits(*arrays):
+            replay, outputs = self._other(arrays)
+            if replay is None:
+                return outputs
         replay.calls += 1
         if replay.calls == replay.next_check:
             replay.next_check = replay.calls + replay.every if replay.every else 0
             return self._checked(replay, arrays)
         return replay.run(*arrays)
+
+    def _other(self, arrays: list[np.ndarray]) -> tuple[Replay | None, Any]:
+        """The recording for these arguments if one still holds, else (None, the outputs of a
+        new recording)."""
+        key = tuple((a.shape, a.dtype) for a in arrays)
+        replay = self._replays.get(key)
+        if replay is None:
+            new = f"new argument shapes or dtypes ({_shapes(key)})" if self._replays else None
+            return None, self._record(key, arrays, new)
+        reason = replay.changed()
+        if reason is not None:
+            return None, self._record(key, arrays, reason)
+        self._last = replay
+        return replay, None
 
     def _record(self, key: Key, arrays: list[np.ndarray], why: str | None) -> Any:
         if why is not None:
@@ -128,7 +144,7 @@ class CompiledStep:
                           f"recording{'s' if n > 1 else ''} cached, at most {MAX_RECORDINGS})",
                           RecompileWarning, stacklevel=3)
         t = trace(self.fn, self.name, arrays, self._input_names(len(arrays)))
-        replay = Replay(t, _identifier(self.name), self.check)
+        replay = Replay(t, key, _identifier(self.name), self.check)
         self._replays.pop(key, None)
         self._replays[key] = replay
         if len(self._replays) > MAX_RECORDINGS:
@@ -251,7 +267,11 @@ def _label(t: Tensor) -> str:
     return (f"'{t.name}' " if t.name else "") + f"(shape {t.shape})"
 
 
-def _refuse_mode(name: str) -> None:
+def _refuse_call(name: str, kwargs: dict[str, Any]) -> None:
+    if kwargs:
+        raise TypeError(f"tg.compile: '{name}' was called with keyword arguments "
+                        f"({', '.join(kwargs)}); a compiled step takes its data as "
+                        "positional arguments")
     if anomaly_mode.get():
         raise RuntimeError(f"tg.compile: '{name}' was called inside detect_anomaly(); a "
                            "replay does not check for NaN or inf. Call the function itself "
