@@ -192,8 +192,9 @@ def guard(t: Trace, key: Sequence[tuple[tuple[int, ...], np.dtype[Any]]]
     space: dict[str, Any] = {}
 
     def dtype(d: np.dtype[Any]) -> str:  # by identity: a dtype equal but not identical fails
-        space[d.name] = d                # here, and the caller then checks with ==
-        return d.name
+        name = str(d.name)               # here, and the caller then checks with ==
+        space[name] = d
+        return name
 
     facts = [f"len(a) == {len(key)}"]
     facts += [f"a[{i}].shape == {shape!r} and a[{i}].dtype is {dtype(d)}"

@@ -105,7 +105,7 @@ class CompiledStep:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or anomaly_mode.get() or not grad_mode.get():
             _refuse_call(self.name, kwargs)
-        arrays = []
+        arrays: list[np.ndarray] = []
         for a in args:  # a loop, not a comprehension, and the two common cases first: the
             if type(a) is Tensor and not a.requires_grad:  # check runs on every call
                 a = a._data
