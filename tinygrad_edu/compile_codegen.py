@@ -186,7 +186,7 @@ class _Writer:
 def guard(t: Trace, key: Sequence[tuple[tuple[int, ...], np.dtype[Any]]]
           ) -> Callable[..., bool]:
     """``fits(*arrays)``: are the arguments of the recorded shapes and dtypes, the parameters
-    too (and still requiring grad), the constant tensors unchanged (same version)? Written as
+    too (still requiring grad, without hooks), the constant tensors unchanged? Written as
     one boolean expression because it runs before every replay (~5,000 instructions less
     than loops over the same facts: W5 in BENCHMARKS.md)."""
     space: dict[str, Any] = {}
@@ -202,7 +202,7 @@ def guard(t: Trace, key: Sequence[tuple[tuple[int, ...], np.dtype[Any]]]
     for i, p in enumerate(t.params):
         space[f"p{i}"] = p
         facts.append(f"p{i}._data.shape == {p.shape!r} and p{i}._data.dtype is "
-                     f"{dtype(p.dtype)} and p{i}.requires_grad")
+                     f"{dtype(p.dtype)} and p{i}.requires_grad and not p{i}._hooks")
     for i, c in enumerate(t.constants):
         space[f"c{i}"] = c
         facts.append(f"c{i}._version == {c._version} and not c{i}.requires_grad")

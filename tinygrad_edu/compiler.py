@@ -46,16 +46,13 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import FLOATS, to_array
-from .compile_codegen import build, guard
-from .compile_record import Outputs, Trace, identical, run_eagerly, trace
-from .modes import anomaly_mode, grad_mode
+from .compile_record import run_eagerly, trace
+from .compile_replay import Key, Replay, as_data, compare, refuse_call, shapes, values
+from .modes import anomaly_mode, compiling, grad_mode
 from .tensor import Tensor
 
 _FLOAT64 = np.dtype(np.float64)  # the dtype object of every native float64 array
 MAX_RECORDINGS = 16  # per compiled step: beyond it the least recently recorded is forgotten
-
-Key = tuple[tuple[tuple[int, ...], np.dtype[Any]], ...]
 
 
 class RecompileWarning(UserWarning):
@@ -63,54 +60,27 @@ class RecompileWarning(UserWarning):
     parameter) and recorded itself again."""
 
 
-class Replay:
-    """One recording of a step and the function that replays it."""
-
-    def __init__(self, t: Trace, key: Key, function_name: str, check: int | None) -> None:
-        self.run, self.source, self.constants = build(t, function_name)
-        self.key, self.params = key, t.params
-        self.fits = guard(t, key)  # all that follows, in one fast check
-        # what the recording relies on besides the arguments, read on every call
-        self._params = [(p, p._data.shape, p._data.dtype) for p in t.params]
-        self._constants = [(c, c._version) for c in t.constants]
-        self.calls = 0
-        self.next_check = 0 if check == 0 else 1  # the first replay is checked (but check=0)
-        self.every = check or 0
-
-    def changed(self) -> str | None:
-        """What changed since the recording, of what it relies on, or None."""
-        for p, shape, dtype in self._params:
-            d = p._data
-            if d.shape != shape or (d.dtype is not dtype and d.dtype != dtype) \
-                    or not p.requires_grad:
-                return f"the parameter {_label(p)} changed its shape, dtype or requires_grad"
-        for c, version in self._constants:
-            if c._version != version or c.requires_grad:
-                return f"the constant {_label(c)} was changed (a new .data or requires_grad)"
-        return None
-
-
 class CompiledStep:
     """A step function compiled by ``tg.compile``; call it like the function."""
 
-    def __init__(self, fn: Callable[..., Any], check: int | None) -> None:
+    def __init__(self, fn: Callable[..., Any], check: int | None = None, *,
+                 warn: bool = True) -> None:
         functools.update_wrapper(self, fn)
-        self.fn = fn
-        self.check = check
+        self.fn, self.check, self._warn = fn, check, warn
         self.name = getattr(fn, "__name__", type(fn).__name__)
         self._positional = _argument_names(fn)
         self._replays: dict[Key, Replay] = {}
         self._last: Replay | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if kwargs or anomaly_mode.get() or not grad_mode.get():
-            _refuse_call(self.name, kwargs)
+        if kwargs or anomaly_mode.get() or not grad_mode.get() or compiling.get() is not None:
+            refuse_call(self.name, kwargs)
         arrays: list[np.ndarray] = []
         for a in args:  # a loop, not a comprehension, and the two common cases first: the
             if type(a) is Tensor and not a.requires_grad:  # check runs on every call
                 a = a._data
             elif type(a) is not np.ndarray or a.dtype is not _FLOAT64:
-                a = _as_data(self.name, len(arrays), a)
+                a = as_data(self.name, len(arrays), a)
             arrays.append(a)
         replay = self._last
         if replay is None or not replay.fits(*arrays):
@@ -129,7 +99,7 @@ class CompiledStep:
         key = tuple((a.shape, a.dtype) for a in arrays)
         replay = self._replays.get(key)
         if replay is None:
-            new = f"new argument shapes or dtypes ({_shapes(key)})" if self._replays else None
+            new = f"new argument shapes or dtypes ({shapes(key)})" if self._replays else None
             return None, self._record(key, arrays, new)
         reason = replay.changed()
         if reason is not None:
@@ -138,7 +108,7 @@ class CompiledStep:
         return replay, None
 
     def _record(self, key: Key, arrays: list[np.ndarray], why: str | None) -> Any:
-        if why is not None:
+        if why is not None and self._warn:
             n = len(self._replays) + (key not in self._replays)
             warnings.warn(f"tg.compile: '{self.name}' records itself again: {why} ({n} "
                           f"recording{'s' if n > 1 else ''} cached, at most {MAX_RECORDINGS})",
@@ -150,28 +120,20 @@ class CompiledStep:
         if len(self._replays) > MAX_RECORDINGS:
             del self._replays[next(iter(self._replays))]
         self._last = replay
-        return _values(t.outputs)
+        return values(t.outputs)
 
     def _checked(self, replay: Replay, arrays: list[np.ndarray]) -> Any:
         """Replay, then run the function eagerly from the same ``.grad``; compare every bit."""
         before = [None if p._grad is None else p._grad.copy() for p in replay.params]
         got = replay.run(*arrays)
-        got = got if isinstance(got, tuple) else (got,)
         replayed = [p._grad for p in replay.params]
         for p, g in zip(replay.params, before):
             p._grad = g
         _, outputs = run_eagerly(self.fn, self.name, arrays, self._input_names(len(arrays)),
                                  mark_inputs=False)
         outputs[0].backward()
-        want = [o._data for o in outputs]
-        for k, (a, b) in enumerate(zip(got, want)):
-            if not identical(a, b):
-                _mismatch(self.name, replay, "the loss" if k == 0 else f"returned value {k}")
-        for p, a in zip(replay.params, replayed):
-            now = p._grad
-            if not (a is now is None or (a is not None and now is not None and identical(a, now))):
-                _mismatch(self.name, replay, f"the gradient of {_label(p)}")
-        return _values(outputs)
+        compare(self.name, replay, got, replayed, outputs)
+        return values(outputs)
 
     def _input_names(self, n: int) -> list[str]:
         return [*self._positional[:n], *(f"arg{i}" for i in range(len(self._positional), n))]
@@ -228,24 +190,6 @@ def compile(fn: Callable[..., Any] | None = None, *, check: int | None = None) -
     return CompiledStep(fn, check)
 
 
-def _as_data(name: str, i: int, a: Any) -> np.ndarray:
-    """An argument's array: a tensor's own, a float array as it is, anything else converted."""
-    if type(a) is Tensor:
-        if a.requires_grad:
-            raise TypeError(
-                f"tg.compile: argument {i} of '{name}' requires grad; the arguments are the "
-                "step's data. Let the function reach its parameters itself (a model or tensors "
-                "in a closure), and they get their gradients")
-        return a._data
-    if type(a) is np.ndarray and a.dtype in FLOATS:
-        return a
-    return to_array(a, copy=False, what=f"tg.compile: argument {i} of '{name}'")
-
-
-def _values(outputs: Outputs) -> Any:
-    return outputs[0]._data if len(outputs) == 1 else tuple(o._data for o in outputs)
-
-
 def _argument_names(fn: Callable[..., Any]) -> list[str]:
     """The names of fn's positional parameters (they name the arrays in ``step.source``)."""
     try:
@@ -255,36 +199,22 @@ def _argument_names(fn: Callable[..., Any]) -> list[str]:
     return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
-def _shapes(key: Key) -> str:
-    return ", ".join(f"{shape} {dtype}" for shape, dtype in key) or "no arguments"
-
-
 def _identifier(name: str) -> str:
     return name if name.isidentifier() else "step"
 
 
-def _label(t: Tensor) -> str:
-    return (f"'{t.name}' " if t.name else "") + f"(shape {t.shape})"
+def fit_step(model: Callable[[Any], Tensor], loss_fn: Callable[[Any, Any], Tensor],
+             optimizer: Any) -> Callable[[Tensor, Tensor], tuple[Any, Tensor]]:
+    """``fit(compile=True)``'s batch step: zero the gradients, then predict, compare and
+    backward in one replay; returns the loss (a 0-d array) and the predictions (a tensor)."""
+    def train_step(x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
+        y = model(x)
+        return loss_fn(y, t), y
 
+    step = CompiledStep(train_step, warn=False)  # a smaller last batch: one more recording
 
-def _refuse_call(name: str, kwargs: dict[str, Any]) -> None:
-    if kwargs:
-        raise TypeError(f"tg.compile: '{name}' was called with keyword arguments "
-                        f"({', '.join(kwargs)}); a compiled step takes its data as "
-                        "positional arguments")
-    if anomaly_mode.get():
-        raise RuntimeError(f"tg.compile: '{name}' was called inside detect_anomaly(); a "
-                           "replay does not check for NaN or inf. Call the function itself "
-                           f"({name}.fn) to debug it with detect_anomaly")
-    raise RuntimeError(f"tg.compile: '{name}' was called inside no_grad(); a compiled step "
-                       f"always computes gradients. For values without gradients call the "
-                       f"function itself ({name}.fn) under no_grad")
-
-
-def _mismatch(name: str, replay: Replay, what: str) -> None:
-    raise RuntimeError(
-        f"tg.compile: '{name}' check at call {replay.calls + 1}: the replay and an eager run "
-        f"differ in {what}. The function computes something the recording cannot replay: a "
-        "value from the data that does not go through tensor ops (e.g. a tensor used as an "
-        "index, numpy on .data), randomness, or state that changes between calls. Keep such "
-        "work outside the compiled step, or pass it in as an argument")
+    def run(x: Tensor, t: Tensor) -> tuple[Any, Tensor]:
+        optimizer.zero_grad()  # a step's gradients accumulate: start each batch from none
+        loss, y = step(x, t)
+        return loss, Tensor(y)
+    return run
