@@ -87,6 +87,7 @@ class _Writer:
         self.grad: dict[int, str] = {}  # id(tensor) -> the name of dL/d(its array)
         self.obj: dict[int, str] = {}  # id(tensor) -> the name of its op, or of the parameter
         self.constants: list[str] = []
+        self.shares = 0  # how many shares were added to a gradient so far
 
     def line(self, code: str, comment: str = "") -> None:
         self.lines.append(_line(code, comment))
@@ -169,7 +170,9 @@ class _Writer:
             first = id(x) not in self.grad
             if first:
                 self.grad[id(x)] = self.grad_name(x)
-            share = self.grad[id(x)] if first else self.names.fresh("s")
+            if not first:
+                self.shares += 1
+            share = self.grad[id(x)] if first else self.names.fresh(f"s{self.shares}")
             targets.append(share)
             if shape != x.shape:
                 after.append(_line(f"{share} = unbroadcast({share}, {x.shape})",

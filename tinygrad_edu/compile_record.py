@@ -23,7 +23,6 @@ import numpy as np
 
 from . import engine
 from .arrays import FLOATS, to_array
-from .graph import topological_order
 from .guards import seed_gradient
 from .modes import compiling
 from .tensor import Tensor
@@ -99,13 +98,7 @@ def _outputs(name: str, returned: Any) -> Outputs:
 def _collect(name: str, inputs: list[Tensor], input_names: Sequence[str],
              outputs: Outputs) -> Trace:
     """Every node of the outputs' graphs, parents before children, sorted into kinds."""
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    for out in outputs:
-        for node in reversed(topological_order(out)):
-            if id(node) not in seen:
-                seen.add(id(node))
-                order.append(node)
+    order = _forward_order(outputs)
     ids = {id(x) for x in inputs}
     ops = [n for n in order if n._fn is not None]
     leaves = [n for n in order if n._fn is None]
@@ -124,6 +117,28 @@ def _collect(name: str, inputs: list[Tensor], input_names: Sequence[str],
                 f"forward and vjp, not {what}. Run the function itself (step.fn) where you need "
                 "it, or remove it from the compiled step")
     return Trace(name, inputs, list(input_names), outputs, ops, params, constants)
+
+
+def _forward_order(outputs: Outputs) -> list[Tensor]:
+    """The tensors that require grad, each after its inputs, left inputs first: the order in
+    which Python evaluated an expression such as ``(x + b) * (x - b)`` (depth first, no
+    recursion, as ``graph.topological_order``)."""
+    order: list[Tensor] = []
+    done: set[int] = set()
+    for out in outputs:
+        stack: list[tuple[Tensor, int]] = [(out, 0)]
+        while stack:
+            node, i = stack.pop()
+            if id(node) in done:
+                continue
+            parents = [p for p in node._parents if p.requires_grad]
+            if i < len(parents):  # come back for the next input after this one is done
+                stack.append((node, i + 1))
+                stack.append((parents[i], 0))
+            else:
+                done.add(id(node))
+                order.append(node)
+    return order
 
 
 def _keep_gradients_for_parameters_only(t: Trace) -> None:

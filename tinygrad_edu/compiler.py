@@ -112,7 +112,7 @@ class CompiledStep:
             n = len(self._replays) + (key not in self._replays)
             warnings.warn(f"tg.compile: '{self.name}' records itself again: {why} ({n} "
                           f"recording{'s' if n > 1 else ''} cached, at most {MAX_RECORDINGS})",
-                          RecompileWarning, stacklevel=3)
+                          RecompileWarning, stacklevel=4)  # the user's call
         t = trace(self.fn, self.name, arrays, self._input_names(len(arrays)))
         replay = Replay(t, key, _identifier(self.name), self.check)
         self._replays.pop(key, None)
