@@ -110,9 +110,10 @@ class CompiledStep:
     def _record(self, key: Key, arrays: list[np.ndarray], why: str | None) -> Any:
         if why is not None and self._warn:
             n = len(self._replays) + (key not in self._replays)
-            warnings.warn(f"tg.compile: '{self.name}' records itself again: {why} ({n} "
-                          f"recording{'s' if n > 1 else ''} cached, at most {MAX_RECORDINGS})",
-                          RecompileWarning, stacklevel=4)  # the user's call
+            kept = f"{n} recordings cached" if n <= MAX_RECORDINGS else \
+                f"{MAX_RECORDINGS} recordings cached, the oldest one forgotten"
+            warnings.warn(f"tg.compile: '{self.name}' records itself again: {why} ({kept}, at "
+                          f"most {MAX_RECORDINGS})", RecompileWarning, stacklevel=4)  # user's call
         t = trace(self.fn, self.name, arrays, self._input_names(len(arrays)))
         replay = Replay(t, key, _identifier(self.name), self.check)
         self._replays.pop(key, None)
