@@ -172,12 +172,13 @@ def _check_same_when_run_again(fn: Callable[..., Any], t: Trace,
     """Run the function again on the same arguments: the same ops must give the same numbers."""
     inputs, outputs = run_eagerly(fn, t.name, arrays, t.input_names, mark_inputs=True)
     again = _collect(t.name, inputs, t.input_names, outputs)
-    pairs = list(zip(t.ops, again.ops)) + list(zip(t.constants, again.constants))
-    for k, (a, b) in enumerate(pairs):
-        same_op = (a._fn is None) == (b._fn is None) and type(a._fn) is type(b._fn)
-        if not (same_op and identical(a._data, b._data)):
-            what = f"op {k + 1} ('{a.op}')" if a._fn is not None else f"a constant of shape {a.shape}"
-            _not_repeatable(t.name, f"{what} gave other values the second time")
+    for a, b in zip(t.constants, again.constants):  # the likeliest cause first
+        if not identical(a._data, b._data):
+            _not_repeatable(t.name, f"a constant of shape {a.shape} had other values the "
+                                    "second time")
+    for k, (a, b) in enumerate(zip(t.ops, again.ops)):
+        if type(a._fn) is not type(b._fn) or not identical(a._data, b._data):
+            _not_repeatable(t.name, f"op {k + 1} ('{a.op}') gave other values the second time")
     if len(t.ops) != len(again.ops) or len(t.constants) != len(again.constants):
         _not_repeatable(t.name, f"it ran {len(t.ops)} ops the first time and {len(again.ops)} "
                                 "the second")
