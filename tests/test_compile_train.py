@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 import tinygrad_edu as tg
 
 
 def run_fit(compile: bool, **kwargs):
     X, t = tg.datasets.xor_gate()
     net = tg.nn.Sequential(tg.nn.Linear(2, 4, "tanh", rng=0), tg.nn.Linear(4, 1, rng=1))
-    model = lambda x: net(x).reshape(-1)  # noqa: E731
+
+    def model(x):
+        return net(x).reshape(-1)
     opt = tg.optim.Adam(net.parameters(), lr=0.05)
     seen = []
     cb = type("Seen", (), {"on_backward": lambda self, m, v, s: seen.append(
