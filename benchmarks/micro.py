@@ -7,7 +7,8 @@
                  numpy returns numpy scalar objects (np.float64), whose arithmetic skips the
                  array machinery; a tensor library must hold arrays (0-d ones for scalars),
                  so the 0-d chain is reported too, but as information, without a target.
-    W5 overhead  ``a + b`` on 1-element tensors and its backward, per call.
+    W5 overhead  ``a + b`` on 1-element tensors and its backward, per call (eager, and compiled
+                 by ``tg.compile``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+import tinygrad_edu as tg
 from tinygrad_edu import Tensor
 
 X0 = 0.5
@@ -78,6 +80,20 @@ def add_tinygrad() -> Callable[[], Any]:
     def run() -> Any:
         c = a + b
         c.backward()
+        grads = a.grad, b.grad
+        a.grad = b.grad = None
+        return grads
+
+    return run
+
+
+def add_compiled() -> Callable[[], Any]:
+    """``add_tinygrad`` with ``a + b`` compiled by ``tg.compile``: forward and backward replayed."""
+    a, b = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+    c = tg.compile(lambda: a + b)
+
+    def run() -> Any:
+        c()
         grads = a.grad, b.grad
         a.grad = b.grad = None
         return grads

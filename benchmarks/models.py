@@ -133,6 +133,36 @@ def tinygrad_optim_step(p: Problem) -> StepFn:
     return step
 
 
+def tinygrad_compiled_step(p: Problem, with_optim: bool = False) -> StepFn:
+    """``tinygrad_step`` (or, ``with_optim``, ``tinygrad_optim_step``) with its loss compiled
+    by ``tg.compile``: the same code, the forward and backward replayed (docs/compile.md)."""
+    X, t = Tensor(p.X), Tensor(p.t)
+    w, b = Tensor(p.w0, requires_grad=True), Tensor(p.b0, requires_grad=True)
+    opt = tg.optim.SGD([w, b], lr=LR)
+
+    @tg.compile
+    def loss() -> Tensor:
+        return _tg_loss(p, X @ w + b, t)
+
+    def step() -> Grads:
+        loss()  # forward and backward: .grad accumulates, as after loss.backward()
+        grads = (w.grad, b.grad)
+        with tg.no_grad():
+            for param in (w, b):
+                param.data -= LR * param.grad  # type: ignore[operator]
+                param.grad = None
+        return grads  # type: ignore[return-value]
+
+    def optim_step() -> Grads:
+        loss()
+        grads = (w.grad, b.grad)
+        opt.step()
+        opt.zero_grad()
+        return grads  # type: ignore[return-value]
+
+    return optim_step if with_optim else step
+
+
 # ----- PyTorch CPU (optional) -----
 def torch_step(p: Problem, torch: Any) -> StepFn:
     fn = torch.nn.functional
