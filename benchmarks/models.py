@@ -92,13 +92,24 @@ def _tg_loss(p: Problem, z: Tensor, t: Tensor) -> Tensor:
     return F.softmax_cross_entropy(z, t)
 
 
-def tinygrad_step(p: Problem) -> StepFn:
+def _forward_backward(p: Problem, X: Tensor, t: Tensor, w: Tensor, b: Tensor,
+                      compiled: bool) -> Callable[[], object]:
+    """Forward and backward of one step: eager, or compiled by ``tg.compile`` (the same
+    function, replayed: docs/compile.md). Either way ``.grad`` accumulates."""
+    def loss() -> Tensor:
+        return _tg_loss(p, X @ w + b, t)
+    if compiled:
+        return tg.compile(loss)
+    return lambda: loss().backward()
+
+
+def tinygrad_step(p: Problem, compiled: bool = False) -> StepFn:
     X, t = Tensor(p.X), Tensor(p.t)
     w, b = Tensor(p.w0, requires_grad=True), Tensor(p.b0, requires_grad=True)
+    forward_backward = _forward_backward(p, X, t, w, b, compiled)
 
     def step() -> Grads:
-        loss = _tg_loss(p, X @ w + b, t)
-        loss.backward()
+        forward_backward()
         grads = (w.grad, b.grad)
         with tg.no_grad():
             for param in (w, b):
@@ -116,51 +127,21 @@ def has_optim() -> bool:
         return False
 
 
-def tinygrad_optim_step(p: Problem) -> StepFn:
+def tinygrad_optim_step(p: Problem, compiled: bool = False) -> StepFn:
     """The same step with ``tg.optim.SGD`` doing the update (once that module exists)."""
     X, t = Tensor(p.X), Tensor(p.t)
     w, b = Tensor(p.w0, requires_grad=True), Tensor(p.b0, requires_grad=True)
+    forward_backward = _forward_backward(p, X, t, w, b, compiled)
     opt = tg.optim.SGD([w, b], lr=LR)
 
     def step() -> Grads:
-        loss = _tg_loss(p, X @ w + b, t)
-        loss.backward()
+        forward_backward()
         grads = (w.grad, b.grad)
         opt.step()
         opt.zero_grad()
         return grads  # type: ignore[return-value]
 
     return step
-
-
-def tinygrad_compiled_step(p: Problem, with_optim: bool = False) -> StepFn:
-    """``tinygrad_step`` (or, ``with_optim``, ``tinygrad_optim_step``) with its loss compiled
-    by ``tg.compile``: the same code, the forward and backward replayed (docs/compile.md)."""
-    X, t = Tensor(p.X), Tensor(p.t)
-    w, b = Tensor(p.w0, requires_grad=True), Tensor(p.b0, requires_grad=True)
-    opt = tg.optim.SGD([w, b], lr=LR)
-
-    @tg.compile
-    def loss() -> Tensor:
-        return _tg_loss(p, X @ w + b, t)
-
-    def step() -> Grads:
-        loss()  # forward and backward: .grad accumulates, as after loss.backward()
-        grads = (w.grad, b.grad)
-        with tg.no_grad():
-            for param in (w, b):
-                param.data -= LR * param.grad  # type: ignore[operator]
-                param.grad = None
-        return grads  # type: ignore[return-value]
-
-    def optim_step() -> Grads:
-        loss()
-        grads = (w.grad, b.grad)
-        opt.step()
-        opt.zero_grad()
-        return grads  # type: ignore[return-value]
-
-    return optim_step if with_optim else step
 
 
 # ----- PyTorch CPU (optional) -----

@@ -58,8 +58,8 @@ def bench_models(quick: bool, torch: Any) -> list[Row]:
         steps = {NP: models.numpy_step(p), TG: models.tinygrad_step(p)}
         if models.has_optim():
             steps[TG_SGD] = models.tinygrad_optim_step(p)
-        steps[TGC] = models.tinygrad_compiled_step(p)
-        steps[TGC_SGD] = models.tinygrad_compiled_step(p, with_optim=True)
+        steps[TGC] = models.tinygrad_step(p, compiled=True)
+        steps[TGC_SGD] = models.tinygrad_optim_step(p, compiled=True)
         if torch is not None:
             steps[TORCH] = models.torch_step(p, torch)
         want = steps[NP]()
@@ -135,7 +135,8 @@ def bench_overhead(quick: bool, torch: Any) -> list[Row]:
 
 def bench_memory(quick: bool, torch: Any) -> list[Row]:
     w1, w3 = models.problems()[0], models.problems()[2]
-    makers = {NP: models.numpy_step, TG: models.tinygrad_step, TGC: models.tinygrad_compiled_step}
+    makers = {NP: models.numpy_step, TG: models.tinygrad_step,
+              TGC: lambda p: models.tinygrad_step(p, compiled=True)}
     peak = {name: float(memory.peak_extra_bytes(make(w3))) for name, make in makers.items()}
     steps = 100 if quick else 10_000
     growth = {name: float(memory.rss_growth_bytes(make(w1), steps, warmup=50 if quick else 500))
