@@ -116,6 +116,8 @@ def _class_loss(fn, ep=None, indices=False):
 
 
 PROB = elements(0.05, 0.95)
+# binary targets lie in [0, 1]; central differences move them by ±eps, so not at the ends
+TARGET = elements(0.0, 1.0, avoid=(0.0, 1.0))
 # One entry per op class in tinygrad_edu.ops ("Name[variant]" for extra variants).
 CASES = {
     "Add": _binary(lambda a, b: a + b), "Sub": _binary(lambda a, b: a - b),
@@ -137,9 +139,9 @@ CASES = {
     "Sign": _unary(F.sign, elements_for("sign")), "Step": _unary(F.step, elements_for("step")),
     "Softmax": _along_axis("softmax"), "LogSoftmax": _along_axis("log_softmax"),
     "SquaredError": _loss(F.squared_error), "MSE": _loss(F.mse),
-    "BinaryCrossEntropy": _loss(F.binary_cross_entropy, PROB, elements(0.0, 1.0)),
+    "BinaryCrossEntropy": _loss(F.binary_cross_entropy, PROB, TARGET),
     "BinaryCrossEntropyWithLogits": _loss(F.binary_cross_entropy_with_logits, None,
-                                          elements(0.0, 1.0)),
+                                          TARGET),
     "CrossEntropy": _class_loss(F.cross_entropy, PROB),
     "CrossEntropy[indices]": _class_loss(F.cross_entropy, PROB, indices=True),
     "SoftmaxCrossEntropy": _class_loss(F.softmax_cross_entropy),
@@ -414,6 +416,52 @@ def test_an_error_in_a_single_entry_is_found_at_that_index():
     assert (only.index, only.output) == ("(1, 2)", "(1, 2)")
     assert (only.analytic, only.numerical) == (2.5, pytest.approx(2.0, abs=1e-8))
     assert "1 of 144 Jacobian entries" in str(info.value)
+
+
+class TinySquare(tg.Function):
+    """out = 1e-6·x², gradients ~1e-6: below the default atol of 1e-5, so a fixed absolute
+    tolerance let a rule with the sign flipped, or one returning zeros, pass."""
+
+    def forward(self, a, *, rule="right"):
+        self.a, self.rule_kind = a, rule
+        return 1e-6 * a * a
+
+    def vjp(self, g):
+        right = g * 2e-6 * self.a
+        return ({"right": right, "flipped": -right, "zero": 0 * right}[self.rule_kind],)
+
+
+@pytest.mark.parametrize("rule", ["flipped", "zero"])
+@pytest.mark.parametrize("mode", ["full", "directional"])
+def test_wrong_rules_are_caught_where_all_gradients_are_tiny(rule, mode):
+    x = Tensor([0.5, -1.0, 2.0], requires_grad=True)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x: TinySquare.apply(x, rule=rule), x, mode=mode)
+    assert "atol was scaled" in str(info.value)  # says why an error below atol fails
+    found = locate(lambda x: TinySquare.apply(x, rule=rule).sum(), x)
+    assert found is not None and found.op == "tinysquare"
+
+
+@given(tensors(elements=elements(avoid=(0.0,), margin=0.01)),
+       st.sampled_from([1e-6, 1e-3, 1.0, 1e3]))
+def test_right_rules_pass_and_wrong_ones_fail_at_every_scale(x, c):
+    # A sign flip errs by 2|f'| = 4c|x| >= 0.04c (|x| >= 0.01). The tolerance is the scaled
+    # atol, at most 1e-5·max(max|f'|, 1e-3) + floor = 1e-5·max(6c, 1e-3) + ~1e-11·c, plus
+    # rtol·|f'| = 2e-3·c|x|: below the error for every c here (for c = 1e-6: 1e-8 < 4e-8).
+    assert gradcheck(lambda t: c * t * t, x)
+    flipped = lambda t: TinySquare.apply(t, rule="flipped") * (1e6 * c)
+    with pytest.raises(GradcheckError):
+        gradcheck(flipped, x)
+
+
+@pytest.mark.parametrize("check", [gradcheck, numerical_grad, locate])
+@pytest.mark.parametrize("returned, name", [(None, "NoneType"), (np.ones(2), "ndarray"),
+                                            (1.0, "float")])
+def test_f_must_return_a_tensor(check, returned, name):
+    x = Tensor([0.5, -1.0], requires_grad=True)
+    with pytest.raises(TypeError, match=rf"^{check.__name__}: f must return a Tensor .*got "
+                                        rf"{name}"):
+        check(lambda x: returned, x)
 
 
 def test_nan_in_a_rule_is_reported_without_warnings():

@@ -51,6 +51,8 @@ def distinct(draw):
     return (Tensor(values.reshape(shape), requires_grad=True),)
 
 
+# binary targets lie in [0, 1]; central differences move them by ±eps, so not at the ends
+TARGET = elements(0.0, 1.0, avoid=(0.0, 1.0))
 IDX = np.array([1, 0, 1])  # class indices for 3 samples (repeated class on purpose)
 ONE_HOT = np.eye(2)[IDX]
 ROWS = tensors((3, 2), elements=elements(0.05, 0.95))
@@ -93,9 +95,9 @@ OPS: dict[str, tuple[Callable[..., Tensor], st.SearchStrategy[Any]]] = {
     "squared_error": (F.squared_error, pair(same_shape=True)),
     "mse": (F.mse, pair(same_shape=True)),
     "binary_cross_entropy": (F.binary_cross_entropy,
-                             pair(elements(0.05, 0.95), elements(0, 1), same_shape=True)),
+                             pair(elements(0.05, 0.95), TARGET, same_shape=True)),
     "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits,
-                                         pair(None, elements(0, 1), same_shape=True)),
+                                         pair(None, TARGET, same_shape=True)),
     "cross_entropy_one_hot": (F.cross_entropy, st.tuples(ROWS, tensors((3, 2)))),
     "cross_entropy_indices": (lambda p: F.cross_entropy(p, IDX), one(ROWS)),
     "softmax_cross_entropy_one_hot": (lambda z: F.softmax_cross_entropy(z, ONE_HOT),

@@ -13,7 +13,10 @@ Each takes Tensors, numbers or arrays (non-Tensors are constants) and returns a 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
+
+import numpy as np
 
 from .ops import activations as act
 from .ops import losses
@@ -69,10 +72,9 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
 
 
 def _target(t: Any, like: Any) -> Any:
-    """A plain number target means "this value everywhere": give it the prediction's shape."""
-    if isinstance(t, (int, float)) and isinstance(like, Tensor):
-        import numpy as np
-
+    """A single number target (Python's or numpy's, e.g. ``np.int64(1)``) means "this value
+    everywhere": give it the prediction's shape."""
+    if isinstance(t, numbers.Real) and isinstance(like, Tensor):
         return np.full(like.shape, float(t), dtype=like.dtype)
     return t
 

@@ -152,7 +152,11 @@ def test_matmul_inner_dimension_message():
         ((4,), (3,), r"^matmul: \(4,\) @ \(3,\): inner dimensions differ \(4 != 3\)"),
         ((2, 4), (3,), r"^matmul: \(2, 4\) @ \(3,\): inner dimensions differ \(4 != 3\)"),
         ((4,), (3, 2), r"^matmul: \(4,\) @ \(3, 2\): inner dimensions differ \(4 != 3\)"),
-        ((2, 2, 3), (4, 3, 5), r"^matmul.*\(2,\).*\(4,\)"),
+        ((2, 2, 3), (4, 3, 5), r"^matmul: \(2, 2, 3\) @ \(4, 3, 5\): the batch axes .* "
+                               r"\(2,\) and \(4,\) do not broadcast"),
+        ((2, 3, 4), (3, 4, 5), r"^matmul: \(2, 3, 4\) @ \(3, 4, 5\): the batch axes"),
+        ((5, 2, 1, 3), (4, 3, 2), r"^matmul: \(5, 2, 1, 3\) @ \(4, 3, 2\): the batch axes .* "
+                                  r"\(5, 2\) and \(4,\) do not broadcast: axis -1 has sizes 2 vs 4"),
         ((), (3,), r"^matmul: \(\) @ \(3,\)"),
         ((3,), (), r"^matmul: \(3,\) @ \(\)"),
     ],
