@@ -13,20 +13,21 @@ import numpy as np
 from .errors import ShapeError
 
 
-def broadcast_shape(op: str, *shapes: tuple[int, ...], what: str = "") -> tuple[int, ...]:
+def broadcast_shape(op: str, first: tuple[int, ...], *shapes: tuple[int, ...],
+                    what: str = "") -> tuple[int, ...]:
     """The shape numpy broadcasting gives ``shapes``, or a ``ShapeError`` naming ``op`` and
     ``what`` was broadcast (default: "shapes ... and ...").
 
     >>> broadcast_shape("add", (32, 1), (4,))
     (32, 4)
     """
-    # Every binary op checks its operands here. Written as a fold over pairs that skips
-    # equal shapes, it costs W5 (a + b) nothing and W1 (bias add) ~1 %; the general
-    # padded-zip form cost 22 % and 3.5 % (callgrind instruction counts, BENCHMARKS.md).
-    out = tuple(shapes[0])
-    for shape in shapes[1:]:
+    # Every binary op checks its operands here, so the rule is written to be cheap: a fold
+    # over pairs that skips equal shapes. A general padded-zip form made W5 (a + b) 22 %
+    # and W1 (bias add) 3.5 % slower (callgrind instruction counts).
+    out = tuple(first)
+    for shape in shapes:
         if shape != out:
-            out = _broadcast_pair(out, tuple(shape), op, shapes, what)
+            out = _broadcast_pair(out, tuple(shape), op, (first, *shapes), what)
     return out
 
 

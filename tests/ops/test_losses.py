@@ -65,7 +65,11 @@ def test_mse(pair):
     y, t = pair
     E = F.mse(y, t)
     assert E.op == "mse" and E.shape == ()
-    np.testing.assert_allclose(E.data, np.mean((y.data - t.data) ** 2), rtol=1e-14, atol=1e-14)
+    # a dot product (mse) and numpy's pairwise sum add the n squares in different orders;
+    # each is within (n - 1)·2⁻⁵³ of the exact sum of these non-negative terms (Higham)
+    n = y.size
+    np.testing.assert_allclose(E.data, np.mean((y.data - t.data) ** 2), rtol=2 * n * 2.0**-53,
+                               atol=0)
     assert gradcheck(F.mse, y, t, **TOL)
 
 

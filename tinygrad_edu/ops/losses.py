@@ -104,10 +104,11 @@ class MSE(Function):
 
 class BinaryCrossEntropy(Function):
     """E = -(1/n) Σ [t ln p + (1-t) ln(1-p)], each ln clamped at -100 (see the module doc);
-    dE/dp = G [(1-t)/(1-p) - t/p] / n,  dE/dt = G (ln(1-p) - ln p) / n."""
+    dE/dp = G [(1-t)/(1-p) - t/p] / n = G (p - t) / (n p(1-p)),  dE/dt = G (ln(1-p) - ln p) / n.
+    """
 
     name = "binary_cross_entropy"
-    rule = "dE/dp = ((1−t)/(1−p) − t/p) / n"
+    rule = "dE/dp = (p − t) / (p(1−p)) / n"
 
     def forward(self, p: np.ndarray, t: np.ndarray) -> np.ndarray:
         op = "binary_cross_entropy"
@@ -123,10 +124,13 @@ class BinaryCrossEntropy(Function):
         p, t, n = self.p, self.t, self.p.size
         gp = gt = None
         if self.needs_input_grad[0]:
-            # d ln p/dp = 1/p and d ln(1-p)/dp = -1/(1-p), each 0 where its clamp holds
-            slope_p = clamped_log_slope(p, self.log_p)
-            slope_q = clamped_log_slope(1.0 - p, self.log_q)
-            gp = g * ((1.0 - t) * slope_q - t * slope_p) / n
+            # (p - t)/(p(1-p)), one fraction, keeps p - t exact where p is near t; where a
+            # clamp holds (p < e^-100, or 1 - p), that log is flat and the other term is all
+            free = (self.log_p > LOG_FLOOR) & (self.log_q > LOG_FLOOR)
+            one_side = ((1.0 - t) * clamped_log_slope(1.0 - p, self.log_q)
+                        - t * clamped_log_slope(p, self.log_p))
+            d = np.where(free, (p - t) / np.where(free, p * (1.0 - p), 1.0), one_side)
+            gp = g * d / n
         if self.needs_input_grad[1]:
             gt = g * (self.log_q - self.log_p) / n
         return gp, gt
