@@ -113,6 +113,14 @@ def test_elements_never_draw_outside_the_range_or_near_an_avoided_point(args, da
     assert all(abs(v - p) >= margin for p in points)
 
 
+@given(elements(-1.0, 1.0, avoid=(0.5, -0.75), margin=0.5))
+def test_elements_whose_zone_ends_at_zero(v):
+    # 0.5 - 0.5 = 0, where floats are dense: the zone's edge is found by bisection, not by
+    # stepping one float at a time (2⁶⁰ steps)
+    assert -1.0 <= v <= 1.0 and abs(v - 0.5) >= 0.5 and abs(v + 0.75) >= 0.5
+    assert -0.25 <= v <= 1e-16 or v == 1.0  # all that is left of [-1, 1]
+
+
 def test_elements_are_pushed_not_rejected_so_the_avoided_point_shrinks_to_the_margin():
     # hypothesis shrinks toward 0: the simplest value allowed is the margin next to it
     assert hypothesis_find(elements(avoid=(0.0,)), lambda v: True) in (1e-3, -1e-3)

@@ -162,7 +162,8 @@ def test_matmul_inner_dimension_message():
                                r"\(2,\) and \(4,\) do not broadcast"),
         ((2, 3, 4), (3, 4, 5), r"^matmul: \(2, 3, 4\) @ \(3, 4, 5\): the batch axes"),
         ((5, 2, 1, 3), (4, 3, 2), r"^matmul: \(5, 2, 1, 3\) @ \(4, 3, 2\): the batch axes .* "
-                                  r"\(5, 2\) and \(4,\) do not broadcast: axis -1 has sizes 2 vs 4"),
+                                  r"\(5, 2\) and \(4,\) do not broadcast: axis -1 has sizes "
+                                  r"2 vs 4"),
         ((), (3,), r"^matmul: \(\) @ \(3,\)"),
         ((3,), (), r"^matmul: \(3,\) @ \(\)"),
     ],

@@ -253,7 +253,9 @@ def central_difference(loss, p: np.ndarray, i: tuple[int, ...]) -> float:
 
 @pytest.mark.parametrize("p0", TINY_P)
 def test_cross_entropy_gradient_is_the_derivative_of_its_own_value(p0):
-    loss = lambda p: F.cross_entropy(p, np.array([0]))
+    def loss(p):
+        return F.cross_entropy(p, np.array([0]))
+
     p = Tensor([[p0, 0.5]], requires_grad=True)
     loss(p).backward()
     expected = central_difference(loss, p.data, (0, 0))
@@ -265,7 +267,9 @@ def test_cross_entropy_gradient_is_the_derivative_of_its_own_value(p0):
 def test_binary_cross_entropy_gradient_is_the_derivative_of_its_own_value(p0):
     # t = 1: only ln p is at stake (1 - p rounds to 1 for such p, so a step in p cannot
     # show the slope of ln(1 - p) in floats)
-    loss = lambda p: F.binary_cross_entropy(p, np.array([1.0, 0.5]))
+    def loss(p):
+        return F.binary_cross_entropy(p, np.array([1.0, 0.5]))
+
     p = Tensor([p0, 0.5], requires_grad=True)
     loss(p).backward()
     np.testing.assert_allclose(p.grad[0], central_difference(loss, p.data, (0,)), rtol=1e-6)

@@ -75,7 +75,7 @@ def _check_slope(slope: object) -> None:
     if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
         raise TypeError(f"leaky_relu: slope must be a real number such as 0.01, got "
                         f"{type(slope).__name__} {slope!r}")
-    if not np.isfinite(slope):
+    if not np.isfinite(float(slope)):
         raise ValueError(f"leaky_relu: slope must be finite, got {slope!r}")
 
 

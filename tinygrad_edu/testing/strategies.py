@@ -47,7 +47,9 @@ def elements(min_value: float = -3.0, max_value: float = 3.0, *,
     """
     if not min_value <= max_value:
         raise InvalidArgument(f"elements: min_value {min_value} > max_value {max_value}")
-    points = sorted(float(p) for p in avoid)
+    if not margin >= 0:
+        raise InvalidArgument(f"elements: margin must be >= 0, got {margin}")
+    points = sorted(float(p) for p in avoid) if margin > 0 else []
     if any(b - a < 2 * margin for a, b in itertools.pairwise(points)):
         raise InvalidArgument(f"elements: avoided points {points} are closer than 2·margin "
                               f"({2 * margin}); no value can keep away from both")
@@ -75,13 +77,15 @@ def _allowed_intervals(lo: float, hi: float, points: list[float],
     keeps at least ``margin`` from every point (empty when nothing is left)."""
 
     def beyond(p: float, direction: float) -> float:
-        # the float closest to p on that side with |x - p| >= margin computed in floats
-        # (p ± margin itself may round to either side of the bound)
+        # The float closest to p on that side with |x - p| >= margin computed in floats.
+        # p ± margin may round to either side of that bound: step out until it holds, then
+        # bisect toward p (stepping in one float at a time can take 2⁶⁰ steps near 0).
         x = p + direction * margin
         while abs(x - p) < margin:
             x = float(np.nextafter(x, direction * np.inf))
-        while abs((inner := float(np.nextafter(x, p))) - p) >= margin:
-            x = inner
+        y = p  # the bound holds at x, not at y
+        while (mid := x + (y - x) / 2) not in (x, y):
+            x, y = (mid, y) if abs(mid - p) >= margin else (x, mid)
         return x
 
     intervals = [(lo, hi)]
