@@ -469,6 +469,22 @@ def test_f_must_return_a_tensor(check, returned, name):
         check(lambda x: returned, x)
 
 
+def test_a_wrong_rule_on_subnormal_gradients_is_reported_without_warnings():
+    # the true gradient of a·b with respect to a is b = 2.2e-311; the rule adds 0.01: the
+    # hint's ratio analytic/numerical overflowed (a RuntimeWarning, an error in the tests)
+    class OffByOneHundredth(tg.Function):
+        def forward(self, a, b):
+            self.a, self.b = a, b
+            return a * b
+
+        def vjp(self, g):
+            return g * self.b + 0.01, g * self.a
+
+    a, b = Tensor([0.0], requires_grad=True), Tensor([2.2250738585e-311], requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"input 0 \(1,\)"):
+        gradcheck(OffByOneHundredth.apply, a, b)
+
+
 def test_nan_in_a_rule_is_reported_without_warnings():
     class NanRule(tg.Function):
         def forward(self, a):

@@ -15,7 +15,7 @@ from .errors import ShapeError
 
 def broadcast_shape(op: str, first: tuple[int, ...], *shapes: tuple[int, ...],
                     what: str = "") -> tuple[int, ...]:
-    """The shape numpy broadcasting gives ``shapes``, or a ``ShapeError`` naming ``op`` and
+    """The shape numpy broadcasting gives the shapes, or a ``ShapeError`` naming ``op`` and
     ``what`` was broadcast (default: "shapes ... and ...").
 
     >>> broadcast_shape("add", (32, 1), (4,))

@@ -194,7 +194,8 @@ def _hint(label: str, a: np.ndarray, n: np.ndarray, recorded: bool) -> str:
     if not np.any(a[big]):
         return (f"hint: the analytic gradient of {label} is 0 where the numerical one is not: "
                 "does a vjp return None or zeros, or does f use .data, cutting the graph?")
-    ratio = a[big] / n[big]
+    with np.errstate(over="ignore", invalid="ignore"):  # n may be tiny: inf, no pattern
+        ratio = a[big] / n[big]
     if np.allclose(ratio, ratio.flat[0], rtol=1e-4, atol=0):
         factor = float(ratio.flat[0])
         if abs(factor + 1) < 1e-4:
