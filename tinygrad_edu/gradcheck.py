@@ -196,7 +196,7 @@ def _hint(label: str, a: np.ndarray, n: np.ndarray, recorded: bool) -> str:
                 "does a vjp return None or zeros, or does f use .data, cutting the graph?")
     with np.errstate(over="ignore", invalid="ignore"):  # n may be tiny: inf, no pattern
         ratio = a[big] / n[big]
-    if np.allclose(ratio, ratio.flat[0], rtol=1e-4, atol=0):
+    if np.isfinite(ratio).all() and np.allclose(ratio, ratio.flat[0], rtol=1e-4, atol=0):
         factor = float(ratio.flat[0])
         if abs(factor + 1) < 1e-4:
             return f"hint: analytic = -numerical for {label}: a sign error in a rule?"
