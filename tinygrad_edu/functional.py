@@ -90,12 +90,14 @@ def mse(y: Any, t: Any) -> Tensor:
 
 
 def binary_cross_entropy(p: Any, t: Any) -> Tensor:
-    """E = −mean(t ln p + (1 − t) ln(1 − p)) for probabilities p; finite at p = 0 or 1."""
+    """E = −mean(t ln p + (1 − t) ln(1 − p)) for probabilities p; finite at p = 0 or 1
+    (ln is read as max(ln, −100)). Targets t in [0, 1]; others are a ValueError."""
     return apply(losses.BinaryCrossEntropy, p, _target(t, p))
 
 
 def binary_cross_entropy_with_logits(z: Any, t: Any) -> Tensor:
-    """The binary cross-entropy of p = σ(z), from logits z, stable for any |z|."""
+    """The binary cross-entropy of p = σ(z), from logits z, stable for any |z|. Targets t
+    in [0, 1]; others are a ValueError."""
     return apply(losses.BinaryCrossEntropyWithLogits, z, _target(t, z))
 
 
@@ -105,5 +107,6 @@ def cross_entropy(p: Any, t: Any) -> Tensor:
 
 
 def softmax_cross_entropy(z: Any, t: Any) -> Tensor:
-    """cross_entropy(softmax(z), t) from logits z (N, K), via a stable log-softmax."""
+    """cross_entropy(softmax(z), t) from logits z (N, K), via a stable log-softmax. A logit
+    of −inf (a masked class) is allowed: a class of target weight 0 adds nothing."""
     return apply(losses.SoftmaxCrossEntropy, z, t)
