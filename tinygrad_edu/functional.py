@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .ops import activations as act
-from .ops import losses
+from .ops import classification, losses
 from .tensor import Tensor, apply
 
 
@@ -103,10 +103,10 @@ def binary_cross_entropy_with_logits(z: Any, t: Any) -> Tensor:
 
 def cross_entropy(p: Any, t: Any) -> Tensor:
     """E = −(1/N) Σₙ Σₖ tₙₖ ln pₙₖ, p (N, K) probabilities; t one-hot (N, K) or indices (N,)."""
-    return apply(losses.CrossEntropy, p, t)
+    return apply(classification.CrossEntropy, p, t)
 
 
 def softmax_cross_entropy(z: Any, t: Any) -> Tensor:
     """cross_entropy(softmax(z), t) from logits z (N, K), via a stable log-softmax. A logit
     of −inf (a masked class) is allowed: a class of target weight 0 adds nothing."""
-    return apply(losses.SoftmaxCrossEntropy, z, t)
+    return apply(classification.SoftmaxCrossEntropy, z, t)

@@ -142,7 +142,7 @@ def test_binary_cross_entropy_with_logits_at_1e4():
 
 @pytest.mark.parametrize("bad", [1.5, -0.1, np.nan])
 def test_binary_cross_entropy_rejects_non_probabilities(bad):
-    with pytest.raises(ValueError, match="^binary_cross_entropy: .*with_logits"):
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy: .*with_logits"):
         F.binary_cross_entropy(Tensor([0.5, bad]), np.array([1.0, 0.0]))
 
 
@@ -310,6 +310,21 @@ def test_softmax_cross_entropy_with_a_masked_logit():
     np.testing.assert_allclose(first, 0.4740769841801067, rtol=1e-15)
 
 
+@pytest.mark.parametrize("z_dtype, t_dtype", [(np.float32, np.float32), (np.float32, np.float64),
+                                              (np.float64, np.float32)])
+def test_softmax_cross_entropy_gradient_has_the_formulas_dtype_and_values(z_dtype, t_dtype):
+    # the rule is computed in place in one array: it must still give the dtype and the
+    # values of G (softmax - t)/N written out, whatever the dtypes of z and t
+    z = Tensor([[1.0, -2.0, 0.5], [0.3, 0.2, 0.1]], requires_grad=True, dtype=z_dtype)
+    t = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]], dtype=t_dtype)
+    F.softmax_cross_entropy(z, t).backward()
+    s = np.exp(np_log_softmax(z.data))
+    expected = (s * t.sum(axis=-1, keepdims=True) - t) / 2
+    assert z.grad.dtype == z_dtype  # .grad keeps the tensor's dtype
+    rtol = 1e-6 if z_dtype == np.float32 else 1e-15  # float32 keeps ~7 digits
+    np.testing.assert_allclose(z.grad, expected, rtol=rtol)
+
+
 def test_a_masked_target_class_costs_infinity():
     # the class the target names has probability 0: the loss is +inf (as in PyTorch)
     E = F.softmax_cross_entropy(np.array([[1.0, -np.inf]]), np.array([1]))
@@ -332,7 +347,7 @@ def test_bad_class_indices(bad):
 
 
 def test_cross_entropy_rejects_non_probabilities():
-    with pytest.raises(ValueError, match="^cross_entropy: .*softmax_cross_entropy"):
+    with pytest.raises(ValueError, match=r"^cross_entropy: .*softmax_cross_entropy"):
         F.cross_entropy(Tensor([[2.0, -1.0]]), np.array([0]))
 
 

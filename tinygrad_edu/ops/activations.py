@@ -148,16 +148,27 @@ class Softmax(Function):
         return (s * (g - (g * s).sum(axis=self.axis, keepdims=True)),)
 
 
+def stable_log_softmax(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """log softmax(a) = a - max - ln Σ e^(a - max) along ``axes``, in one new array.
+
+    Subtracting the max changes nothing mathematically and keeps exp from overflowing.
+    (The second subtraction is in place for memory: see ``classification.softmax_minus_targets``.)
+    """
+    out = a - a.max(axis=axes, keepdims=True)
+    out -= np.log(np.exp(out).sum(axis=axes, keepdims=True))
+    return out
+
+
 class LogSoftmax(Function):
-    """out = a - max - ln Σ e^(a - max) along ``axis``;  dL/da = G - softmax * Σ G"""
+    """out = a - max - ln Σ e^(a - max) along ``axis``, computed stably;
+    dL/da = G - softmax * Σ G"""
 
     name = "log_softmax"
     rule = "d log sᵢ/dxⱼ = δᵢⱼ − sⱼ"
 
     def forward(self, a: np.ndarray, *, axis: int = -1) -> np.ndarray:
         self.axis = axes = _softmax_axes("log_softmax", axis, a.shape)
-        shifted = a - a.max(axis=axes, keepdims=True)
-        self.out = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+        self.out = stable_log_softmax(a, axes)
         return self.out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:

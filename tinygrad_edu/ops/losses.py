@@ -3,7 +3,8 @@
 Fused rather than composed from smaller ops because the numerics need it: a sigmoid or
 softmax followed by a log loses everything to rounding for large inputs, while the fused
 formulas stay finite and exact. ``y`` is the prediction, ``t`` the target, N the number of
-samples (the first axis), n the number of elements. Every loss refuses an empty batch.
+samples (the first axis), n the number of elements. Every loss refuses an empty batch. The
+losses over K classes (cross_entropy, softmax_cross_entropy) are in ``classification.py``.
 
 Logarithms of probabilities are clamped at -100, as in PyTorch: ``ln p`` is read as
 ``max(ln p, -100)``, so p exactly 0 or 1 gives a large finite loss instead of inf. The
@@ -55,7 +56,7 @@ def _same_shape(op: str, y: np.ndarray, t: np.ndarray) -> None:
 _TARGETS_HINT = "they are the probabilities of class 1 (labels 0 and 1, or soft labels)"
 
 
-def _check_unit_interval(op: str, what: str, x: np.ndarray, hint: str) -> None:
+def check_unit_interval(op: str, what: str, x: np.ndarray, hint: str) -> None:
     """A ValueError naming the values of ``x`` outside [0, 1] (NaN included), if any."""
     if x.min() >= 0.0 and x.max() <= 1.0:  # False for NaN: it falls through to the report
         return
@@ -113,9 +114,9 @@ class BinaryCrossEntropy(Function):
     def forward(self, p: np.ndarray, t: np.ndarray) -> np.ndarray:
         op = "binary_cross_entropy"
         _same_shape(op, p, t)
-        _check_unit_interval(op, "the probabilities p", p,
+        check_unit_interval(op, "the probabilities p", p,
                              "for raw scores use binary_cross_entropy_with_logits")
-        _check_unit_interval(op, "the targets t", t, _TARGETS_HINT)
+        check_unit_interval(op, "the targets t", t, _TARGETS_HINT)
         self.p, self.t = p, t
         self.log_p, self.log_q = clamped_log(p), clamped_log(1.0 - p)
         return np.asarray(-(t * self.log_p + (1.0 - t) * self.log_q).mean())
@@ -146,7 +147,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(self, z: np.ndarray, t: np.ndarray) -> np.ndarray:
         op = "binary_cross_entropy_with_logits"
         _same_shape(op, z, t)
-        _check_unit_interval(op, "the targets t", t, _TARGETS_HINT)
+        check_unit_interval(op, "the targets t", t, _TARGETS_HINT)
         self.z, self.t = z, t
         e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
         self.sig = stable_sigmoid(z, e)
@@ -158,87 +159,3 @@ class BinaryCrossEntropyWithLogits(Function):
         gt = -g * self.z / n if self.needs_input_grad[1] else None
         return gz, gt
 
-
-def dense_targets(op: str, scores: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Targets as an array of the scores' shape: class indices (N,) become one-hot rows."""
-    if scores.ndim not in (1, 2):
-        raise ShapeError(
-            f"{op}: expects scores of shape (N, K) (or (K,) for one sample), got {scores.shape}"
-        )
-    if scores.size == 0:
-        raise ShapeError(f"{op}: scores of shape {scores.shape} hold no values; a loss needs "
-                         "at least one sample (N >= 1) and one class (K >= 1)")
-    if t.shape == scores.shape:
-        return t
-    if t.shape != scores.shape[:-1]:
-        raise ShapeError(
-            f"{op}: scores {scores.shape} need targets of shape {scores.shape} (one-hot) or "
-            f"{scores.shape[:-1]} (class indices), got {t.shape}"
-        )
-    k = scores.shape[-1]
-    if not (np.all(t == np.round(t)) and t.min() >= 0 and t.max() < k):
-        raise ValueError(
-            f"{op}: class indices must be whole numbers in 0..{k - 1}, got values from "
-            f"{t.min():.4g} to {t.max():.4g}"
-        )
-    return np.eye(k, dtype=scores.dtype)[t.astype(np.intp)]
-
-
-def _target_weighted_sum(t: np.ndarray, log_p: np.ndarray) -> np.ndarray:
-    """Σ t·ln p, where a class of target weight 0 adds 0 even if ln p = -inf (0·ln 0 = 0, as
-    in the definition of cross-entropy; a masked logit, -inf, is a class of probability 0)."""
-    terms = np.zeros(log_p.shape, dtype=np.result_type(t, log_p))
-    return np.multiply(t, log_p, out=terms, where=t != 0).sum()
-
-
-class CrossEntropy(Function):
-    """E = -(1/N) Σₙ Σₖ tₙₖ ln pₙₖ for probabilities p (N, K), ln clamped at -100 (see the
-    module doc);  dE/dp = -G t / (N p),  dE/dt = -G ln p / N.  t is one-hot (N, K) or class
-    indices (N,)."""
-
-    name = "cross_entropy"
-    rule = "dE/dp = −t/(N·p)"
-
-    def forward(self, p: np.ndarray, t: np.ndarray) -> np.ndarray:
-        self.t = dense_targets("cross_entropy", p, t)
-        self.indices = self.t is not t
-        _check_unit_interval("cross_entropy", "the probabilities p", p,
-                             "for raw scores use softmax_cross_entropy")
-        self.p, self.n = p, (p.shape[0] if p.ndim == 2 else 1)
-        self.log_p = clamped_log(p)
-        return np.asarray(-_target_weighted_sum(self.t, self.log_p) / self.n)
-
-    def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        gp = gt = None
-        if self.needs_input_grad[0]:
-            gp = -g * self.t * clamped_log_slope(self.p, self.log_p) / self.n
-        # class indices are labels, not numbers to differentiate: no gradient for them
-        if self.needs_input_grad[1] and not self.indices:
-            gt = -g * self.log_p / self.n
-        return gp, gt
-
-
-class SoftmaxCrossEntropy(Function):
-    """E = -(1/N) Σₙ Σₖ tₙₖ log_softmax(z)ₙₖ for logits z (N, K);
-    dE/dz = G (softmax(z) Σₖ tₙₖ - t) / N  (= G (softmax - t)/N for one-hot rows),
-    dE/dt = -G log_softmax(z) / N.  A logit of -inf (a masked class) is allowed."""
-
-    name = "softmax_cross_entropy"
-    rule = "dE/dz = (softmax(z) − t)/N"
-
-    def forward(self, z: np.ndarray, t: np.ndarray) -> np.ndarray:
-        self.t = dense_targets("softmax_cross_entropy", z, t)
-        self.indices = self.t is not t
-        shifted = z - z.max(axis=-1, keepdims=True)
-        self.log_s = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        self.n = z.shape[0] if z.ndim == 2 else 1
-        return np.asarray(-_target_weighted_sum(self.t, self.log_s) / self.n)
-
-    def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        gz = gt = None
-        if self.needs_input_grad[0]:
-            row_mass = self.t.sum(axis=-1, keepdims=True)
-            gz = g * (np.exp(self.log_s) * row_mass - self.t) / self.n
-        if self.needs_input_grad[1] and not self.indices:
-            gt = -g * self.log_s / self.n
-        return gz, gt
