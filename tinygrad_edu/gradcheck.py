@@ -130,7 +130,7 @@ def gradcheck(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
             analytic = [np.array([[float(np.sum(seen[d][k] * vs[d][k]))
                                    for d in range(directions)]]) for k in range(len(targets))]
     hints = []
-    for k, (label, target) in enumerate(zip(labels, targets)):
+    for k, (label, target) in enumerate(zip(labels, targets, strict=True)):
         if mode == "full":
             numerical = numerical_jacobian(f, arrays, target, eps)
         else:
@@ -172,7 +172,7 @@ def _compare(label: str, a: np.ndarray, n: np.ndarray, limit: np.ndarray,
         # how many times over its tolerance each entry is (NaN counts as infinitely bad)
         excess = np.where(np.isnan(err), np.inf, err / np.maximum(limit, 1e-300))
     found = []
-    for o, i in zip(*np.nonzero(~(err <= limit))):  # `~(<=)` also flags NaN
+    for o, i in zip(*np.nonzero(~(err <= limit)), strict=True):  # `~(<=)` also flags NaN
         if mode == "full":
             where = str(tuple(int(v) for v in np.unravel_index(i, shape)))
             out = str(tuple(int(v) for v in np.unravel_index(o, out_shape)))
