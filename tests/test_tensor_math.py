@@ -158,3 +158,25 @@ def test_an_index_of_exactly_two_to_the_63_is_a_clear_index_error():
         with pytest.raises(IndexError, match="too large"):
             x[Tensor(2.0**63)]
 
+
+
+DERIVED_MASKS = {
+    "row": lambda m: m[0],
+    "detach": lambda m: m[0].detach(),
+    "reshape": lambda m: m.reshape(6)[:3],
+    "transpose": lambda m: m.T.T[0],
+}
+
+
+@pytest.mark.xfail(strict=True, reason="only a Tensor constructed from bools is a mask: a row, "
+                   "reshape, transpose or detach() of one holds floats 0/1 that index as "
+                   "integers, the silent [20, 10, 20] of the original report")
+@pytest.mark.parametrize("derive", list(DERIVED_MASKS))
+def test_a_mask_taken_from_a_mask_tensor_still_selects_like_numpy_or_raises(derive):
+    m = Tensor([[True, False, True], [False, True, True]])
+    x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    try:
+        y = x[DERIVED_MASKS[derive](m)]
+    except (IndexError, TypeError):
+        return  # refusing an ambiguous 0/1 index is a correct answer too
+    np.testing.assert_array_equal(y.data, [10.0, 30.0])
