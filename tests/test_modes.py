@@ -112,19 +112,22 @@ def test_a_no_grad_block_in_one_thread_leaves_another_thread_recording():
     assert recording()
 
 
-def test_overlapping_blocks_in_two_threads_leave_recording_on():
+@pytest.mark.parametrize("blocks", ["one-each", "one-shared"])
+def test_overlapping_blocks_in_two_threads_leave_recording_on(blocks):
     both_inside = threading.Barrier(2, timeout=TIMEOUT)
     first_left = threading.Event()
+    shared = tg.no_grad()
+    block = (lambda: shared) if blocks == "one-shared" else tg.no_grad
 
     def first() -> tuple[bool, bool]:
-        with tg.no_grad():
+        with block():
             both_inside.wait()
             during = recording()
         first_left.set()  # leave first, while the other block is still open
         return during, recording()
 
     def second() -> tuple[bool, bool]:
-        with tg.no_grad():
+        with block():
             both_inside.wait()
             wait(first_left)
             during = recording()
