@@ -14,6 +14,14 @@ from tinygrad_edu import Tensor
 from tinygrad_edu.graph import iter_graph, topological_order
 
 
+def combine(op: str, a: Tensor, b: Tensor) -> Tensor:
+    if op == "add":
+        return a + b
+    if op == "mul":
+        return a * b
+    return a.tanh() if op == "tanh" else a * 2.0  # "const": a constant operand
+
+
 @st.composite
 def random_graphs(draw: st.DrawFn) -> tuple[Tensor, list[Tensor]]:
     """A random DAG: a few leaves (some constant), then ops that each combine one or two
@@ -26,9 +34,7 @@ def random_graphs(draw: st.DrawFn) -> tuple[Tensor, list[Tensor]]:
         i = draw(st.integers(0, len(nodes) - 1))
         j = draw(st.integers(0, len(nodes) - 1))
         op = draw(st.sampled_from(["add", "mul", "tanh", "const"]))
-        a, b = nodes[i], nodes[j]
-        nodes.append({"add": lambda: a + b, "mul": lambda: a * b, "tanh": lambda: a.tanh(),
-                      "const": lambda: a * 2.0}[op]())
+        nodes.append(combine(op, nodes[i], nodes[j]))
     return nodes[-1].sum(), nodes
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import numpy as np
@@ -50,7 +50,7 @@ class Worker:
         def run() -> None:
             try:
                 self.result = fn()
-            except BaseException as e:  # re-raised in the main thread by join()
+            except BaseException as e:  # noqa: BLE001 - re-raised by join()
                 self.error = e
 
         self.thread = threading.Thread(target=run, daemon=True)
@@ -77,7 +77,7 @@ def three_layer_net() -> tuple[Tensor, list[Tensor]]:
     return loss, params
 
 
-def reference_grads() -> list[np.ndarray]:
+def reference_grads() -> list[np.ndarray | None]:
     loss, params = three_layer_net()
     loss.backward()
     return [p.grad for p in params]
@@ -180,14 +180,14 @@ def test_predict_in_one_thread_does_not_stop_recording_in_another():
 
 class _WaitingNeuron(tg.nn.Neuron):
     """Sits between Perceptron and Neuron in the MRO, so it runs inside Perceptron.forward's
-    no_grad block, and waits there for the main thread."""
+    no_grad block, and waits there for the main thread (events set by the test)."""
 
-    inside = threading.Event()
-    done = threading.Event()
+    inside: threading.Event
+    done: threading.Event
 
     def forward(self, x: Any) -> Tensor:
-        type(self).inside.set()
-        wait(type(self).done)
+        self.inside.set()
+        wait(self.done)
         return super().forward(x)
 
 
@@ -197,13 +197,14 @@ class _WaitingPerceptron(tg.nn.Perceptron, _WaitingNeuron):
 
 def test_perceptron_forward_in_one_thread_does_not_stop_recording_in_another():
     p = _WaitingPerceptron(2, rng=0)
+    p.inside, p.done = threading.Event(), threading.Event()
     worker = Worker(lambda: p(np.array([[1.0, 1.0], [-1.0, -1.0]])))
     try:
-        wait(_WaitingNeuron.inside)
+        wait(p.inside)
         loss, params = three_layer_net()
         loss.backward()
     finally:
-        _WaitingNeuron.done.set()
+        p.done.set()
     out = worker.join()
     assert not out.requires_grad and set(out.data.tolist()) <= {0.0, 1.0}
     assert all(q.grad is not None for q in params)
@@ -347,7 +348,7 @@ def test_a_no_grad_generator_runs_without_recording_and_its_caller_records():
 
 def test_a_no_grad_generator_returns_its_value_and_lets_exceptions_out():
     @tg.no_grad()
-    def inner() -> Iterator[Any]:
+    def inner() -> Generator[Any, None, int]:
         yield recording()
         return 42
 
