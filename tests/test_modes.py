@@ -6,6 +6,7 @@ overlap it is about, and every wait has a timeout so a regression fails instead 
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -239,6 +240,29 @@ def test_gradcheck_in_one_thread_neither_starts_nor_stops_recording_in_another()
         for event in go_on.values():
             event.set()
     assert worker.join() is True
+
+
+def test_a_no_grad_block_held_across_an_await_stays_in_its_asyncio_task():
+    async def main() -> tuple[bool, bool, bool]:
+        inside, done = asyncio.Event(), asyncio.Event()
+
+        async def holder() -> bool:
+            with tg.no_grad():
+                inside.set()
+                await done.wait()
+                return recording()
+
+        async def trainer() -> bool:
+            await inside.wait()
+            try:
+                return recording()  # another task: its own context
+            finally:
+                done.set()
+
+        held, other = await asyncio.wait_for(asyncio.gather(holder(), trainer()), TIMEOUT)
+        return held, other, recording()
+
+    assert asyncio.run(main()) == (False, True, True)
 
 
 # ---------------------------------------------------------------------------
