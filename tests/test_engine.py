@@ -111,7 +111,8 @@ def test_only_leaves_with_requires_grad_get_a_grad():
     c.sum().backward()
     np.testing.assert_array_equal(a.grad, [3.0, 4.0])
     assert b.grad is None
-    assert c.grad is None  # a non-leaf keeps no grad unless retain_grad() was called
+    with pytest.warns(UserWarning, match=r"retain_grad"):  # and reading it says why
+        assert c.grad is None  # a non-leaf keeps no grad unless retain_grad() was called
 
 
 def test_zero_grad_on_a_tensor():
@@ -275,7 +276,8 @@ def test_retain_grad_keeps_a_non_leaf_gradient():
     (h * h + other).sum().backward()
     np.testing.assert_allclose(h.grad, 2 * h.data)
     np.testing.assert_allclose(x.grad, 3 * 2 * h.data + 2.0)
-    assert other.grad is None
+    with pytest.warns(UserWarning, match=r"retain_grad"):
+        assert other.grad is None
 
 
 def test_retain_grad_accumulates_with_retain_graph():

@@ -220,6 +220,12 @@ def test_render_dot_suffix_and_bad_suffix(tmp_path):
         viz.render(neuron(), tmp_path / "g.txt")
 
 
+def test_a_bad_suffix_is_refused_before_any_directory_is_made(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot tell the picture format from '.*g.xyz'"):
+        viz.render(neuron(), tmp_path / "a" / "b" / "g.xyz")
+    assert not (tmp_path / "a").exists()
+
+
 def test_a_failing_dot_is_reported(tmp_path, monkeypatch):
     fake = tmp_path / "dot"
     fake.write_text("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 3\n")

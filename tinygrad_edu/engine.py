@@ -10,8 +10,8 @@ The algorithm, for a scalar loss L:
             pending[x] += unbroadcast(vjp(G)[x], x.shape)
 
 Each other concern is one call a first reader may skip: ``run_hooks`` (user hooks),
-``check_saved_values`` and ``checked_vjp`` (guards.py: stale values, a broken vjp),
-``on_step`` (a callback for ``trace_backward``).
+``check_saved_values`` and ``checked_vjp`` (guards.py: stale values, a vjp that breaks the
+op contract, NaN inside ``detect_anomaly``), ``on_step`` (a callback for ``trace_backward``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ import numpy as np
 
 from .broadcasting import unbroadcast
 from .errors import ShapeError
-from .function import Function
 from .graph import Node, topological_order
 from .guards import check_finite, check_saved_values, checked_vjp
-from .modes import is_anomaly_enabled
+from .modes import anomaly_mode
 
 #: ``on_step(node, grad_out, grads_in)``: called after each vjp with what it returned
 StepCallback = Callable[[Node, np.ndarray, tuple["np.ndarray | None", ...]], None]
@@ -45,37 +44,22 @@ def backward(root: Node, grad: np.ndarray, *, retain_graph: bool = False,
         if node._hooks:
             g = run_hooks(node, g)
         fn = node._fn
-        if fn is None or node._retain_grad:  # a leaf, or a tensor that keeps its gradient
+        if fn is None:  # a leaf: its gradient is complete
             accumulate_grad(node, g)
-        if fn is None:
             continue
+        if node._retain_grad:
+            accumulate_grad(node, g)
         check_saved_values(node, fn)
-        grads_in = checked_vjp(fn, fn.vjp(g), len(node._parents))
+        grads_in = checked_vjp(fn, fn.vjp(g), node._parents)
         if on_step is not None:
             on_step(node, g, grads_in)
         if not retain_graph:
             fn.release()
-        for i, (x, g_x) in enumerate(zip(node._parents, grads_in)):
-            if g_x is not None and fn.needs_input_grad[i]:
-                g_x = fit_to_input(g_x, x, fn, i)
+        for x, needs, g_x in zip(node._parents, fn.needs_input_grad, grads_in):
+            if needs and g_x is not None:
+                g_x = unbroadcast(g_x, x.shape)  # sum over the axes broadcasting stretched
                 # a new array, never `+=`: an op may send the same array to two inputs
                 pending[x] = pending[x] + g_x if x in pending else g_x
-
-
-def fit_to_input(g: np.ndarray, x: Node, fn: Function, i: int) -> np.ndarray:
-    """``g`` summed over the axes broadcasting stretched, so it has input ``x``'s shape."""
-    try:
-        fitted = unbroadcast(np.asarray(g), x.shape)
-    except (ValueError, IndexError):
-        fitted = None
-    if fitted is None or fitted.shape != x.shape:
-        raise ShapeError(
-            f"backward of '{fn.name}': its vjp returned a gradient of shape {np.shape(g)} for "
-            f"input {i} of shape {x.shape}; a vjp must return the input's shape or one that "
-            "broadcasts from it")
-    if is_anomaly_enabled():
-        check_finite(fitted, f"backward of '{fn.name}' (the gradient of input {i})")
-    return fitted
 
 
 def accumulate_grad(t: Node, g: np.ndarray) -> None:
@@ -101,7 +85,7 @@ def run_hooks(t: Node, g: np.ndarray) -> np.ndarray:
             raise ShapeError(
                 f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
                 f"{out.shape} for a tensor of shape {t.shape}")
-        if is_anomaly_enabled():
+        if anomaly_mode.get():
             check_finite(out, f"hook {getattr(hook, '__name__', hook)!r} on a tensor of "
                               f"shape {t.shape}")
         g = out

@@ -109,7 +109,7 @@ class Function:
     def release(self) -> None:
         """Free the arrays forward saved (a later backward through this op is an error); keep
         what ``apply`` recorded, so pictures drawn after backward can still label the op."""
-        kept = {k: v for k, v in vars(self).items() if k in _CONTRACT}
-        self.__dict__.clear()
-        self.__dict__.update(kept)
+        saved = self.__dict__
+        for key in saved.keys() - _CONTRACT:
+            del saved[key]
         self.freed = True

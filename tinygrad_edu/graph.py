@@ -35,15 +35,13 @@ class Node(Protocol):
     _fn: Function | None
     _hooks: tuple[Hook, ...]
     _retain_grad: bool
+    _version: int
 
     @property
     def _parents(self) -> tuple[Self, ...]: ...
 
     @property
     def shape(self) -> tuple[int, ...]: ...
-
-    @property
-    def version(self) -> int: ...
 
 
 N = TypeVar("N", bound=Node)

@@ -25,7 +25,7 @@ from .arrays import to_array
 from .errors import ShapeError
 from .function import Function
 from .graph import Node
-from .modes import is_anomaly_enabled
+from .modes import anomaly_mode
 
 
 def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
@@ -44,7 +44,7 @@ def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
     if g.shape != root.shape:
         raise ShapeError(f"{caller}: grad has shape {g.shape} but the tensor has shape "
                          f"{root.shape}; they must be equal")
-    if is_anomaly_enabled():
+    if anomaly_mode.get():
         check_finite(g, f"the grad given to {caller}")
     return g
 
@@ -58,9 +58,9 @@ def describe_nonfinite(a: np.ndarray) -> str | None:
     return "inf" if (a == np.inf).any() else "-inf"
 
 
-def check_finite(g: np.ndarray, origin: str) -> None:
+def check_finite(g: np.ndarray | np.generic, origin: str) -> None:
     """Inside detect_anomaly: a NaN or inf in a gradient, named after where it came from."""
-    bad = describe_nonfinite(g)
+    bad = describe_nonfinite(np.asarray(g))
     if bad is not None:
         raise FloatingPointError(
             f"detect_anomaly: {origin} produced {bad} (shape {np.shape(g)}); look there for "
@@ -91,7 +91,7 @@ def check_saved_values(node: Node, fn: Function) -> None:
             "you need to go backward twice, or recompute the forward pass.")
     tensors = (*node._parents, node)
     for i, (t, v) in enumerate(zip(tensors, fn.versions)):
-        if t.version != v:
+        if t._version != v:
             raise RuntimeError(
                 f"backward of '{fn.name}': {_which(i, t, node)} was changed in place after the "
                 "forward pass (its .data, or a view of it such as a reshape), so the values "
@@ -114,19 +114,36 @@ def _which(i: int, t: Node, node: Node) -> str:
     return what + (f" '{t.name}'" if t.name else "") + f" (shape {t.shape})"
 
 
-def checked_vjp(fn: Function, grads: Any, n_inputs: int) -> tuple[np.ndarray | None, ...]:
-    """``fn.vjp``'s result, if it keeps the contract: a tuple, one array or None per input."""
-    example = "`return (g * 2,)`" if n_inputs == 1 else "`return (g * b, g * a)`"
-    if not isinstance(grads, tuple) or len(grads) != n_inputs:
-        got = (f"a tuple of {len(grads)}" if isinstance(grads, tuple)
-               else f"a {type(grads).__name__}")
+def checked_vjp(fn: Function, grads: Any, inputs: tuple[Node, ...]
+                ) -> tuple[np.ndarray | None, ...]:
+    """``fn.vjp``'s result, if it keeps the op contract: a tuple with one array (or None) per
+    input, each of the input's shape or one that sums back to it (see ``unbroadcast``)."""
+    example = "`return (g * 2,)`" if len(inputs) == 1 else "`return (g * b, g * a)`"
+    if type(grads) is not tuple or len(grads) != len(inputs):
+        got = f"a tuple of {len(grads)}" if isinstance(grads, tuple) else f"a {type(grads).__name__}"
         raise TypeError(
             f"backward of '{fn.name}': its vjp must return a tuple with one gradient per input "
-            f"({n_inputs}), got {got}; return a tuple, one entry per input (None where no "
+            f"({len(inputs)}), got {got}; return a tuple, one entry per input (None where no "
             f"gradient is needed): {example}")
-    for i, g in enumerate(grads):
-        if g is not None and not isinstance(g, (np.ndarray, np.generic)):
+    for i, (x, g) in enumerate(zip(inputs, grads)):
+        if g is None or not fn.needs_input_grad[i]:
+            continue
+        if not isinstance(g, (np.ndarray, np.generic)):
             raise TypeError(
                 f"backward of '{fn.name}': its vjp returned a {type(g).__name__} for input {i}; "
                 f"each gradient must be a numpy array (or None): {example}")
+        if g.shape != x.shape and not _sums_back(g.shape, x.shape):
+            raise ShapeError(
+                f"backward of '{fn.name}': its vjp returned a gradient of shape {g.shape} for "
+                f"input {i} of shape {x.shape}; a vjp must return the input's shape or one "
+                "that broadcasts from it")
+        if anomaly_mode.get():
+            check_finite(g, f"backward of '{fn.name}' (the gradient of input {i})")
     return grads
+
+
+def _sums_back(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """Can a gradient of ``grad_shape`` be summed back to ``shape``? (``shape`` broadcasts
+    to ``grad_shape``.)"""
+    lead = len(grad_shape) - len(shape)
+    return lead >= 0 and all(n in (1, m) for n, m in zip(shape, grad_shape[lead:]))

@@ -26,8 +26,10 @@ import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_grad_enabled: ContextVar[bool] = ContextVar("tinygrad_edu.grad_enabled", default=True)
-_anomaly_enabled: ContextVar[bool] = ContextVar("tinygrad_edu.anomaly_enabled", default=False)
+#: is the graph recorded? (``apply`` reads it on every op: ``grad_mode.get()``)
+grad_mode: ContextVar[bool] = ContextVar("tinygrad_edu.grad_mode", default=True)
+#: inside ``detect_anomaly``?
+anomaly_mode: ContextVar[bool] = ContextVar("tinygrad_edu.anomaly_mode", default=False)
 # what each open block must undo on exit, innermost last (a stack per context, so the same
 # block object may be entered again inside itself, or from another thread)
 _undo: ContextVar[tuple[Callable[[], None], ...]] = ContextVar("tinygrad_edu.undo", default=())
@@ -35,12 +37,12 @@ _undo: ContextVar[tuple[Callable[[], None], ...]] = ContextVar("tinygrad_edu.und
 
 def is_grad_enabled() -> bool:
     """True unless inside ``no_grad()`` (in this thread / context)."""
-    return _grad_enabled.get()
+    return grad_mode.get()
 
 
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` (in this thread / context)."""
-    return _anomaly_enabled.get()
+    return anomaly_mode.get()
 
 
 class _Switch:
@@ -120,14 +122,14 @@ class no_grad(_Switch):
     """
 
     def _set(self) -> Callable[[], None]:
-        return _setter(_grad_enabled, False)
+        return _setter(grad_mode, False)
 
 
 class enable_grad(_Switch):
     """Record the graph even inside ``no_grad`` (gradcheck uses it: a check needs backward)."""
 
     def _set(self) -> Callable[[], None]:
-        return _setter(_grad_enabled, True)
+        return _setter(grad_mode, True)
 
 
 class detect_anomaly(_Switch):
@@ -147,7 +149,7 @@ class detect_anomaly(_Switch):
     """
 
     def _set(self) -> Callable[[], None]:
-        undo_mode = _setter(_anomaly_enabled, True)
+        undo_mode = _setter(anomaly_mode, True)
         # numpy's own warning would come first (and under `-W error` be raised instead);
         # silence it so the FloatingPointError, which names the op, is what is seen.
         # np.seterr returns the settings it replaced: restoring them undoes exactly this.

@@ -11,23 +11,23 @@ many-panel helpers return the Figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import functional as F
+from .animate import animate_training  # tg.plot.animate_training; its own module (animate.py)
 from .modes import no_grad
+from .nn.layers import ACTIVATIONS
 from .recorder import Recorder
 from .tensor import Tensor
 
-__all__ = ["activations", "decision_boundary", "loss_curve", "trajectories", "weight_path"]
+__all__ = ["activations", "animate_training", "decision_boundary", "loss_curve", "trajectories",
+           "weight_path"]
 
-ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu,
-    "step": F.step, "sign": F.sign, "identity": lambda x: x * 1.0,
-}
+# softmax mixes the elements of its input: it has no curve y = f(x) to draw
+CURVES = [name for name in ACTIVATIONS if name != "softmax"]
 
 
 def _pyplot() -> Any:
@@ -189,9 +189,10 @@ def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu",
                 *, x_range: tuple[float, float] = (-4.0, 4.0),
                 path: str | Path | None = None) -> Any:
     """Each activation f and its derivative f', the derivative computed by ``backward()``."""
-    unknown = [n for n in names if n not in ACTIVATIONS]
+    unknown = [n for n in names if n not in CURVES]
     if unknown:
-        raise ValueError(f"activations: unknown {unknown}; known: {', '.join(ACTIVATIONS)}")
+        raise ValueError(f"activations: unknown {unknown}; known: {', '.join(CURVES)} "
+                         "(softmax has no curve of one variable)")
     plt = _pyplot()
     cols = 2 if len(names) == 4 else min(3, len(names))  # 4 reads best as 2 × 2
     rows = -(-len(names) // cols)

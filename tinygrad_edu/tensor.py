@@ -10,7 +10,9 @@ numpy-like behaviour (comparisons, ``float(t)``, ``np.exp(t)``) is in tensor_num
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, final
 
 import numpy as np
@@ -20,7 +22,7 @@ from .arrays import FLOATS, to_array
 from .errors import ShapeError
 from .function import Function
 from .graph import Hook
-from .modes import is_anomaly_enabled, is_grad_enabled
+from .modes import anomaly_mode, grad_mode
 from .tensor_math import TensorMath
 from .tensor_numpy import TensorNumpy
 
@@ -39,15 +41,17 @@ class Tensor(TensorMath, TensorNumpy):
 
     # fixed attributes, in reading order: no per-tensor dict
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_fn", "_parents",  # noqa: RUF023
-                 "_version", "_base", "_hooks", "_retain_grad", "_is_mask", "__weakref__")
+                 "_version", "_base", "_views", "_hooks", "_retain_grad", "_is_mask",
+                 "__weakref__")
     _data: np.ndarray
     _grad: np.ndarray | None
     requires_grad: bool
     name: str | None
     _fn: Function | None  # the op that made this tensor (None: a leaf)
     _parents: tuple[Tensor, ...]  # that op's inputs
-    _version: int  # in-place changes counted so far (a view counts on its base's)
-    _base: Tensor | None  # the tensor whose memory this one is a view of
+    _version: int  # in-place changes of the values so far
+    _base: Tensor | None  # the tensor whose memory this one is a view of (a reshape, ...)
+    _views: weakref.WeakSet[Tensor] | None  # the views of this tensor's memory
     _hooks: tuple[Hook, ...]
     _retain_grad: bool
     _is_mask: bool
@@ -72,27 +76,33 @@ class Tensor(TensorMath, TensorNumpy):
 
     @data.setter
     def data(self, value: Any) -> None:
-        if value is self._data:  # `t.data -= 1`: numpy changed the array in place
-            self._bump_version()
-            return
-        if not (isinstance(value, np.ndarray) and value.dtype in FLOATS):
+        new = value is not self._data  # `t.data = ...`, not `t.data -= 1` (numpy in place)
+        if new and not (isinstance(value, np.ndarray) and value.dtype in FLOATS):
             value = to_array(value, self._data.dtype)
-        # a new array: this tensor no longer shares memory with the one it was a view of
-        self._version, self._base = self.version + 1, None
+        self._bump_version()  # values backward saved may be stale now
+        if new and self._base is not None:  # no longer a view of its base's memory
+            self._base._views.discard(self)  # type: ignore[union-attr]  # (set with _base)
+            self._base = None
         self._data = value
 
     @property
     def version(self) -> int:
-        """How many times the values were changed in place (counted with all views of them)."""
-        return (self if self._base is None else self._base)._version
+        """How many times the values were changed in place. A change through any view of the
+        same memory (``t.reshape(...)``, ``t.T``) counts for all of them, as numpy's views
+        share their values."""
+        return self._version
 
     def _bump_version(self) -> None:
-        (self if self._base is None else self._base)._version += 1
+        owner = self if self._base is None else self._base
+        owner._version += 1
+        for view in owner._views or ():
+            view._version += 1
 
-    shape = property(lambda self: self._data.shape, doc="The shape, a tuple of ints.")
-    ndim = property(lambda self: self._data.ndim, doc="The number of axes.")
-    dtype = property(lambda self: self._data.dtype, doc="float64 (default) or float32.")
-    size = property(lambda self: self._data.size, doc="The number of elements.")
+    # the array's own, read in C (attrgetter): the engine reads .shape of every tensor
+    shape = property(attrgetter("_data.shape"), doc="The shape, a tuple of ints.")
+    ndim = property(attrgetter("_data.ndim"), doc="The number of axes.")
+    dtype = property(attrgetter("_data.dtype"), doc="float64 (default) or float32.")
+    size = property(attrgetter("_data.size"), doc="The number of elements.")
 
     # ----- the graph -----
     @property
@@ -191,17 +201,6 @@ class Tensor(TensorMath, TensorNumpy):
     # by identity, as for any object: tensors are dict keys, while == compares values
     __hash__ = object.__hash__
 
-    def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=20)
-        extra = [f"name={self.name!r}"] if self.name else []
-        if self._data.dtype != np.float64:
-            extra.append(f"dtype={self._data.dtype}")
-        if self._fn is not None:
-            extra.append(f"op={self.op!r}")
-        if self.requires_grad:
-            extra.append("requires_grad=True")
-        return f"Tensor({', '.join([body, *extra])})"
-
 
 def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     """Run ``op`` forward on the inputs' arrays and, if any input requires grad, record it.
@@ -209,28 +208,30 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     Non-Tensor inputs (numbers, arrays) are constants; a Python number takes the dtype of the
     first tensor input so float32 work stays float32.
     """
-    tensors = [x if isinstance(x, Tensor) else _constant(x, inputs) for x in inputs]
-    arrays = [t._data for t in tensors]
+    # one pass over the inputs collects what forward and the recording need
+    tensors, arrays, needs, versions = [], [], [], []
+    for x in inputs:
+        t = x if isinstance(x, Tensor) else _constant(x, inputs)
+        tensors.append(t)
+        arrays.append(t._data)
+        needs.append(t.requires_grad)
+        versions.append(t._version)
     fn = op()
     out = fn.forward(*arrays, **params)
     if type(out) is not np.ndarray or out.dtype not in FLOATS:  # numpy scalars, ints, lists
         out = to_array(out, copy=False, what=f"forward of '{fn.name}'")
-    if is_anomaly_enabled():
+    if anomaly_mode.get():
         guards.check_forward(fn, arrays, out)
-    result = _leaf(out)
-    result._base = _view_base(out, tensors)
-    if is_grad_enabled() and any(t.requires_grad for t in tensors):
-        fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
-        fn.versions = (*(t.version for t in tensors), result.version)
+    result = Tensor.__new__(Tensor)
+    _init(result, out, False)
+    if out.base is not None:  # numpy returned a view (reshape, transpose): maybe of an input
+        _link_view(result, out.base, tensors)
+    if grad_mode.get() and True in needs:
+        fn.needs_input_grad = tuple(needs)
+        fn.versions = (*versions, result._version)
         fn.params = params  # so the op can be re-run (gradcheck.locate) and shown
         result.requires_grad, result._fn, result._parents = True, fn, tuple(tensors)
     return result
-
-
-def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
-    t._data, t._grad, t.requires_grad, t.name = data, None, requires_grad, None
-    t._fn, t._parents, t._version, t._base = None, (), 0, None
-    t._hooks, t._retain_grad, t._is_mask = (), False, False
 
 
 def _leaf(data: np.ndarray) -> Tensor:
@@ -238,6 +239,12 @@ def _leaf(data: np.ndarray) -> Tensor:
     t = Tensor.__new__(Tensor)
     _init(t, data, False)
     return t
+
+
+def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
+    t._data, t._grad, t.requires_grad, t.name = data, None, requires_grad, None
+    t._fn, t._parents, t._version, t._base, t._views = None, (), 0, None, None
+    t._hooks, t._retain_grad, t._is_mask = (), False, False
 
 
 def _constant(x: Any, inputs: tuple[Any, ...]) -> Tensor:
@@ -249,11 +256,14 @@ def _constant(x: Any, inputs: tuple[Any, ...]) -> Tensor:
     return _leaf(to_array(x, like, copy=False))
 
 
-def _view_base(out: np.ndarray, inputs: list[Tensor]) -> Tensor | None:
-    """The tensor whose memory ``out`` shares (reshape and transpose return numpy views), so
-    that both count in-place changes together; None for an array of its own."""
-    owner = out if out.base is None else out.base
+def _link_view(view: Tensor, memory: np.ndarray, inputs: list[Tensor]) -> None:
+    """If ``view``'s array shares ``memory`` with an input, link the two: an in-place change
+    through either then counts for both (see ``Tensor.version``)."""
     for t in inputs:
-        if t._data is owner or t._data.base is owner:
-            return t if t._base is None else t._base
-    return None
+        if t._data is memory or t._data.base is memory:
+            owner = t if t._base is None else t._base
+            if owner._views is None:
+                owner._views = weakref.WeakSet()
+            owner._views.add(view)
+            view._base = owner
+            return

@@ -18,7 +18,8 @@ import numpy as np
 from . import numpy_api
 from .broadcasting import broadcast_shape
 from .errors import ShapeError
-from .modes import is_grad_enabled
+from .function import Function
+from .modes import grad_mode
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
@@ -32,6 +33,8 @@ class TensorNumpy:
     __slots__ = ()
     _data: np.ndarray
     requires_grad: bool
+    name: str | None
+    _fn: Function | None
 
     def __getitem__(self, index: Any) -> Self:
         raise NotImplementedError  # provided by TensorMath
@@ -39,7 +42,18 @@ class TensorNumpy:
     def _bump_version(self) -> None:
         raise NotImplementedError  # provided by Tensor
 
-    # ----- to Python and numpy values -----
+    # ----- printing, and to Python and numpy values -----
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=20)
+        extra = [f"name={self.name!r}"] if self.name else []
+        if self._data.dtype != np.float64:
+            extra.append(f"dtype={self._data.dtype}")
+        if self._fn is not None:
+            extra.append(f"op={self._fn.name!r}")
+        if self.requires_grad:
+            extra.append("requires_grad=True")
+        return f"Tensor({', '.join([body, *extra])})"
+
     def item(self) -> float:
         """The single value as a Python float."""
         return float(self._one("item()"))
@@ -117,7 +131,7 @@ class TensorNumpy:
 
     # ----- in-place arithmetic: updates, under no_grad -----
     def _in_place(self, ufunc: np.ufunc, other: Any, symbol: str) -> Self:
-        if self.requires_grad and is_grad_enabled():
+        if self.requires_grad and grad_mode.get():
             raise RuntimeError(
                 f"`t {symbol}= ...` on a tensor that requires grad, while the graph is being "
                 "recorded: there is no gradient for changing a value in place. To update a "

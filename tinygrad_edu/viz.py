@@ -25,10 +25,11 @@ from typing import Any
 
 from . import graph
 from .broadcasting import broadcast_shape, summed_axes
+from .explore import explore  # the interactive page: see explore.py
 from .tensor import Tensor
 from .trace import Trace, label_tensors, summarize
 
-__all__ = ["DotGraph", "GraphvizMissingWarning", "render", "to_dot"]
+__all__ = ["DotGraph", "GraphvizMissingWarning", "explore", "render", "to_dot"]
 
 FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps")
 _ELEMENTWISE = ("add", "sub", "mul", "div", "pow")  # ops whose inputs broadcast to the output
@@ -172,14 +173,14 @@ def render(t: Tensor | str, path: str | Path, *, trace: Trace | None = None) -> 
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("dot", "gv") and fmt not in FORMATS:  # checked before anything is made
+        raise ValueError(f"render: cannot tell the picture format from {str(path)!r}; end the "
+                         f"path with one of {', '.join('.' + f for f in FORMATS)} (or .dot)")
     text = t if isinstance(t, str) else to_dot(t, trace=trace)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("dot", "gv"):
         path.write_text(text, encoding="utf-8")
         return path
-    if fmt not in FORMATS:
-        raise ValueError(f"render: cannot tell the picture format from {str(path)!r}; end the "
-                         f"path with one of {', '.join('.' + f for f in FORMATS)} (or .dot)")
     dot = shutil.which("dot")
     if dot is None:
         dot_path = path.with_suffix(".dot")
