@@ -569,9 +569,6 @@ def test_detect_anomaly_names_the_seed_gradient_that_holds_a_nan():
     assert "mul" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="only a hook's returned array is checked: a hook that "
-                   "writes NaN in place is blamed on the next op ('mul'), or, on a leaf, not "
-                   "reported at all")
 @pytest.mark.parametrize("where", ["leaf", "non-leaf"])
 def test_detect_anomaly_names_a_hook_that_writes_a_nan_in_place(where):
     def poison(g):

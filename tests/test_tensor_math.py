@@ -149,8 +149,6 @@ def test_an_index_too_large_for_an_integer_is_a_clear_index_error(value):
             x[Tensor(value)]
 
 
-@pytest.mark.xfail(strict=True, reason="2**63 passes the `> iinfo(intp).max` check (that max "
-                   "rounds up to 2**63 as a float), then the cast to intp overflows")
 def test_an_index_of_exactly_two_to_the_63_is_a_clear_index_error():
     x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
     with warnings.catch_warnings():
@@ -168,9 +166,6 @@ DERIVED_MASKS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="only a Tensor constructed from bools is a mask: a row, "
-                   "reshape, transpose or detach() of one holds floats 0/1 that index as "
-                   "integers, the silent [20, 10, 20] of the original report")
 @pytest.mark.parametrize("derive", list(DERIVED_MASKS))
 def test_a_mask_taken_from_a_mask_tensor_still_selects_like_numpy_or_raises(derive):
     m = Tensor([[True, False, True], [False, True, True]])

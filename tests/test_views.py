@@ -113,10 +113,6 @@ def test_views_and_their_base_count_versions_together():
     assert x.version == v.version == w.version == 2
 
 
-@pytest.mark.xfail(strict=True, reason="Tensor.data's setter removes the view from its base's "
-                   "WeakSet of views: WeakSet.discard compares weakrefs, which compares the "
-                   "tensors with == (elementwise), so a view of more than one element raises "
-                   "'truth value of an array ... is ambiguous'")
 def test_a_view_whose_data_is_rebound_no_longer_shares_the_counter():
     x = leaf((4,))
     v = x.reshape(2, 2)

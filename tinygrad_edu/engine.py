@@ -84,14 +84,13 @@ def run_hooks(t: Node, g: np.ndarray) -> np.ndarray:
     g = np.array(g)
     for hook in t._hooks:
         out = hook(g)
+        name = getattr(hook, "__name__", repr(hook))
         if out is not None:
             out = np.asarray(out)
             if out.shape != t.shape:
-                raise ShapeError(
-                    f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
-                    f"{out.shape} for a tensor of shape {t.shape}")
+                raise ShapeError(f"hook {name!r} returned a gradient of shape {out.shape} for a "
+                                 f"tensor of shape {t.shape}")
             g = out
-    if mode.get().anomaly:  # a hook may also have changed g in place
-        check_finite(g, f"the hooks on a tensor of shape {t.shape} "
-                        f"({', '.join(getattr(h, '__name__', repr(h)) for h in t._hooks)})")
+        if mode.get().anomaly:  # what it returned, or what it changed in place
+            check_finite(g, f"hook {name!r} on a tensor of shape {t.shape}")
     return g

@@ -35,9 +35,6 @@ def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
         raise RuntimeError(
             f"{caller}: this tensor does not require grad: none of the tensors it was "
             "computed from has requires_grad=True, or it was computed under no_grad()")
-    fn = root._fn
-    if fn is not None and fn.versions and root._version != fn.versions[-1]:  # (ops check inputs)
-        _explain_saved_values(fn, root, (*root._parents, root))
     if grad is None:
         if root._data.size != 1:
             raise RuntimeError(
@@ -87,14 +84,12 @@ def fingerprints(arrays: Sequence[np.ndarray]) -> tuple[int, ...]:
 
 
 def check_saved_values(node: Node, fn: Function) -> None:
-    """Before ``fn.vjp`` runs: are the values it saved still there, and still the same?
-
-    (Its output is checked where it is an input, or by ``backward`` for the root.)"""
-    if fn.freed or fn.fingerprints is not None:
-        _explain_saved_values(fn, node, (*node._parents, node))
-    for x, v in zip(node._parents, fn.versions):
-        if x._version != v:
-            _explain_saved_values(fn, node, (*node._parents, node))
+    """Before ``fn.vjp`` runs: are the values it saved (from its inputs and its output) still
+    there, and still the same?"""
+    tensors = (*node._parents, node)
+    if fn.freed or fn.fingerprints is not None or any(
+            t._version != v for t, v in zip(tensors, fn.versions)):
+        _explain_saved_values(fn, node, tensors)
 
 
 def _explain_saved_values(fn: Function, node: Node, tensors: tuple[Node, ...]) -> None:
@@ -130,7 +125,12 @@ def _which(i: int, t: Node, node: Node) -> str:
 def check_vjp_result(fn: Function, grads: Any, inputs: tuple[Node, ...]) -> None:
     """A vjp must return a tuple with one entry per input; inside detect_anomaly, finite."""
     if type(grads) is not tuple or len(grads) != len(inputs):
-        raise _vjp_error(fn, inputs, f"it returned {_described(grads)}")
+        got = (f"a tuple of {len(grads)}" if isinstance(grads, tuple)
+               else f"a {type(grads).__name__}")
+        raise TypeError(
+            f"backward of '{fn.name}': its vjp must return a tuple with one gradient per input "
+            f"({len(inputs)}), got {got}; return a tuple, one entry per input (None where no "
+            f"gradient is needed): {_example(inputs)}")
     if mode.get().anomaly:
         for i, g in enumerate(grads):
             if g is not None and fn.needs_input_grad[i]:
@@ -145,7 +145,9 @@ def fit_to_input(node: Node, g: Any, x: Node) -> np.ndarray:
     assert fn is not None  # only op outputs have a vjp
     i = next(k for k, p in enumerate(node._parents) if p is x)
     if not isinstance(g, (np.ndarray, np.generic)):
-        raise _vjp_error(fn, node._parents, f"its gradient for input {i} is a {type(g).__name__}")
+        raise TypeError(
+            f"backward of '{fn.name}': its vjp returned a {type(g).__name__} for input {i}; "
+            f"each gradient must be a numpy array (or None): {_example(node._parents)}")
     if not _sums_back(g.shape, x.shape):
         raise ShapeError(
             f"backward of '{fn.name}': its vjp returned a gradient of shape {g.shape} for "
@@ -154,16 +156,8 @@ def fit_to_input(node: Node, g: Any, x: Node) -> np.ndarray:
     return unbroadcast(np.asarray(g), x.shape)
 
 
-def _described(grads: Any) -> str:
-    return (f"a tuple of {len(grads)}" if isinstance(grads, tuple)
-            else f"a {type(grads).__name__}")
-
-
-def _vjp_error(fn: Function, inputs: tuple[Node, ...], what: str) -> TypeError:
-    example = "`return (g * 2,)`" if len(inputs) == 1 else "`return (g * b, g * a)`"
-    return TypeError(
-        f"backward of '{fn.name}': {what}, but a vjp must return a tuple with one numpy "
-        f"array per input ({len(inputs)}), None where no gradient is needed: {example}")
+def _example(inputs: tuple[Node, ...]) -> str:
+    return "`return (g * 2,)`" if len(inputs) == 1 else "`return (g * b, g * a)`"
 
 
 def _sums_back(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
