@@ -50,8 +50,9 @@ def _normalize(s: str) -> str:
     return "\n".join(line.rstrip() for line in s.strip("\n").splitlines())
 
 
-def run_page(page: Path, workdir: Path, *, update: bool = False) -> None:
+def run_page(page: Path, workdir: Path, *, update: bool = False) -> dict[str, object]:
     """Run ``page``'s blocks with ``workdir`` as the current folder; raise on any mismatch.
+    Returns the page's namespace (what its code defined), for tests that reuse it.
 
     With ``update=True`` a mismatching output block is rewritten with what the code printed
     (for authors, after a deliberate change; read the diff before committing it).
@@ -81,6 +82,7 @@ def run_page(page: Path, workdir: Path, *, update: bool = False) -> None:
         os.chdir(old)
     if update:
         page.write_text(text, encoding="utf-8")
+    return namespace
 
 
 if __name__ == "__main__":

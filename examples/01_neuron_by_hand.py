@@ -15,13 +15,13 @@ predict → compare → adjust → repeat.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
+from tinygrad_edu.cli import StopIfDiverged, script_parser
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -31,10 +31,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=60, help="training steps (default 60)")
-    parser.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
+    parser = script_parser(__doc__, OUT, epochs=60, lr=0.5)
     args = parser.parse_args(argv)
 
     # ----- one forward and backward pass, by hand -----
@@ -65,9 +62,11 @@ def main(argv: list[str] | None = None) -> dict:
     neuron = tg.nn.Neuron(3, "sigmoid")
     neuron.w.data, neuron.b.data = w.copy(), np.array(b)  # start from the weights above
     losses, outputs = [], []
+    stop_if_diverged = StopIfDiverged()
     for _ in range(args.epochs):
         y_n = neuron(x)                       # predict
         E_n = F.squared_error(y_n, t)         # compare
+        stop_if_diverged(E_n.item())          # (a loss running away ends the script)
         neuron.zero_grad()
         E_n.backward()                        # adjust: w ← w − η dE/dw, b ← b − η dE/db
         for p in neuron.parameters():         # (.data is a numpy array: nothing is recorded)

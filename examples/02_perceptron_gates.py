@@ -16,12 +16,12 @@ the rule never stops making mistakes. The pictures draw the four points, the lin
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_edu as tg
+from tinygrad_edu.cli import script_parser
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -44,10 +44,7 @@ def train_by_hand(w: np.ndarray, b: float, X: np.ndarray, t: np.ndarray, epochs:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20, help="most passes over the 4 rows")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
+    parser = script_parser(__doc__, OUT, epochs=20, seed=0)
     args = parser.parse_args(argv)
 
     results, drawn = {}, []

@@ -13,24 +13,20 @@ the closed-form least-squares solution.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
+from tinygrad_edu.cli import StopIfDiverged, script_parser
 
 OUT = Path(__file__).resolve().parent / "out"
 TRUE_SLOPE, TRUE_INTERCEPT, NOISE = 2.0, 1.0, 0.5
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=200, help="gradient steps (default 200)")
-    parser.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the weights")
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
+    parser = script_parser(__doc__, OUT, epochs=200, lr=0.1, seed=0)
     args = parser.parse_args(argv)
 
     gen = np.random.default_rng(args.seed)
@@ -41,9 +37,11 @@ def main(argv: list[str] | None = None) -> dict:
     optimizer = tg.optim.SGD(model.parameters(), lr=args.lr)
     X, T = tg.Tensor(x), tg.Tensor(t)
     losses = []
+    stop_if_diverged = StopIfDiverged()
     for _ in range(args.epochs):
         y = model(X)                  # predict
         E = F.mse(y, T)               # compare
+        stop_if_diverged(E.item())    # (a loss running away ends the script)
         optimizer.zero_grad()         # adjust: w ← w − η dE/dw, b ← b − η dE/db
         E.backward()
         optimizer.step()

@@ -15,13 +15,13 @@ Five different 80/20 splits show how much the test accuracy depends on the split
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
+from tinygrad_edu.cli import StopIfDiverged, script_parser, whole_number_type
 
 OUT = Path(__file__).resolve().parent / "out"
 TWO_FEATURES = ("worst radius", "worst concave points")  # for the picture of the boundary
@@ -37,12 +37,14 @@ def train(X: np.ndarray, t: np.ndarray, epochs: int, lr: float, seed: int,
     optimizer = tg.optim.SGD(neuron.parameters(), lr=lr)
     gen = np.random.default_rng(seed)
     train_losses, test_losses = [], []
+    stop_if_diverged = StopIfDiverged()
     for _ in range(epochs):
         order = gen.permutation(len(X))                  # a new order of the rows each epoch
         for start in range(0, len(X), batch_size):
             rows = order[start:start + batch_size]
             p = neuron(X[rows])                          # predict
             E = F.binary_cross_entropy(p, t[rows])       # compare
+            stop_if_diverged(E.item())                   # (ends the script if it runs away)
             optimizer.zero_grad()                        # adjust
             E.backward()
             optimizer.step()
@@ -58,11 +60,9 @@ def accuracy(neuron: tg.nn.Neuron, X: np.ndarray, t: np.ndarray) -> float:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=100, help="passes over the training set")
-    parser.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
-    parser.add_argument("--splits", type=int, default=5, help="seeded 80/20 splits (default 5)")
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
+    parser = script_parser(__doc__, OUT, epochs=100, lr=0.1)
+    parser.add_argument("--splits", type=whole_number_type(1), default=5,
+                        help="seeded 80/20 splits (default 5)")
     args = parser.parse_args(argv)
 
     data = tg.datasets.breast_cancer()

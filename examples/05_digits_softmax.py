@@ -14,13 +14,13 @@ digit k, so the picture shows each of the ten rows as an 8x8 image.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
+from tinygrad_edu.cli import StopIfDiverged, script_parser
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -37,11 +37,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30, help="passes over the training set")
-    parser.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of split, weights, shuffling")
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
+    parser = script_parser(__doc__, OUT, epochs=30, lr=0.1, seed=0)
     args = parser.parse_args(argv)
 
     X, labels = load_digits()
@@ -52,12 +48,14 @@ def main(argv: list[str] | None = None) -> dict:
     optimizer = tg.optim.SGD(layer.parameters(), lr=args.lr, momentum=0.9)
     gen = np.random.default_rng(args.seed)
     losses = []
+    stop_if_diverged = StopIfDiverged()
     for _ in range(args.epochs):
         order, total = gen.permutation(len(X_tr)), 0.0
         for start in range(0, len(X_tr), 32):
             rows = order[start:start + 32]
             z = layer(X_tr[rows])                           # predict (scores)
             E = F.softmax_cross_entropy(z, t_tr[rows])      # compare (labels as indices)
+            stop_if_diverged(E.item())                      # (ends the script if it runs away)
             optimizer.zero_grad()                           # adjust
             E.backward()
             optimizer.step()

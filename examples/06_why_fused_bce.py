@@ -30,7 +30,6 @@ gradients over z.
 
 from __future__ import annotations
 
-import argparse
 import warnings
 from pathlib import Path
 
@@ -38,6 +37,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
+from tinygrad_edu.cli import script_parser
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -75,8 +75,7 @@ def exact(z: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the pictures")
+    parser = script_parser(__doc__, OUT)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 

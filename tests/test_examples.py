@@ -82,6 +82,24 @@ def test_05_digits_reaches_94_percent(tmp_path):
     assert_pictures(result, tmp_path)
 
 
+def test_07_xor_hidden_layer_solves_xor_from_9_of_10_seeds(tmp_path, capsys):
+    result = run_example("07", "--try-seeds", "10", "--out", str(tmp_path))
+    assert result["accuracy"] == 1.0 and result["final_loss"] < 0.01 * result["initial_loss"]
+    assert len(result["solved_seeds"]) >= 9  # the promise of the example's docstring
+    out = capsys.readouterr().out
+    assert "accuracy 100%" in out and "solved XOR from" in out
+    assert_pictures(result, tmp_path)
+
+
+@pytest.mark.parametrize("argv, message", [(["--epochs", "0"], "--epochs must be at least 1"),
+                                           (["--lr", "-1"], "--lr must be a positive number"),
+                                           (["--lr", "nan"], "--lr must be a positive number")])
+def test_07_refuses_bad_arguments(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        run_example("07", *argv)
+    assert message in capsys.readouterr().err
+
+
 def test_an_example_runs_as_a_script(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(EXAMPLES / "02_perceptron_gates.py"), "--out", str(tmp_path)],
@@ -92,3 +110,43 @@ def test_an_example_runs_as_a_script(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "AND: converged" in proc.stdout
     assert (tmp_path / "02_perceptron.png").read_bytes()[:8] == PNG
+
+
+# ----- bad arguments and a runaway loss: clear messages, no traceback, no picture -----
+
+@pytest.mark.parametrize("name", ["01", "02", "03", "04", "05"])
+def test_examples_that_train_accept_epochs_and_refuse_zero(name, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        run_example(name, "--epochs", "0", "--out", str(tmp_path))
+    assert e.value.code == 2
+    assert "argument --epochs: must be at least 1, got 0" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, argv, message", [
+    ("04", ["--splits", "0"], "argument --splits: must be at least 1, got 0"),
+    ("03", ["--lr", "-0.1"], "argument --lr: must be a positive number"),
+    ("03", ["--lr", "nan"], "argument --lr: must be a positive number"),
+    ("02", ["--seed", "-1"], "argument --seed: must be at least 0"),
+    ("06", ["--out", __file__], "is a file, not a folder"),
+])
+def test_bad_arguments_are_usage_errors(name, argv, message, capsys):
+    with pytest.raises(SystemExit) as e:
+        run_example(name, *argv)
+    assert e.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_diverging_learning_rate_stops_with_advice(tmp_path, capsys):
+    # lr 1.5 on x in [-3, 3]: each step multiplies the error by about 1 - 2·1.5·E[x²] = -8
+    with pytest.raises(SystemExit) as e:
+        run_example("03", "--lr", "1.5", "--out", str(tmp_path))
+    assert str(e.value.code).startswith("diverged: lower the learning rate (--lr); the loss "
+                                        "reached")
+    assert capsys.readouterr().out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_readme_says_which_examples_accept_epochs():
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    assert "01–05 accept `--epochs`" in readme
+    with pytest.raises(SystemExit):  # 06 trains nothing: no --epochs, as README says
+        run_example("06", "--epochs", "5")

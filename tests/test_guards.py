@@ -11,7 +11,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor
 
-FIX = "w.data -= lr * w.grad"
+FIX = "with tg.no_grad(): w -= lr * w.grad"
 
 
 def forward(w: Tensor) -> Tensor:

@@ -292,7 +292,11 @@ def test_foreign_npz_and_wrong_shapes_name_the_file(tmp_path):
 
 def test_checkpoint_module_keeps_permissions_ordinary(tmp_path):
     path = tmp_path / "m.npz"
-    checkpoint.write_npz(Path(path), {"x": np.ones(2)})
+    old = os.umask(0o022)  # the usual umask: an ordinary file is then 0644
+    try:
+        checkpoint.write_npz(Path(path), {"x": np.ones(2)})
+    finally:
+        os.umask(old)
     assert (path.stat().st_mode & 0o777) == 0o644
 
 

@@ -138,12 +138,19 @@ def test_update_goes_through_the_data_setter():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr=-0.1), "lr must be a number >= 0"),
+    (lambda p: optim.SGD(p, lr=-0.1), "lr must be a finite number >= 0"),
+    (lambda p: optim.SGD(p, lr=float("inf")), r"SGD: lr must be a finite number >= 0, got inf"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=float("inf")), "momentum"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=1.0), r"momentum must be a finite number in \[0, 1\)"),
+    (lambda p: optim.SGD(p, lr=0.1, weight_decay=float("inf")), "weight_decay"),
+    (lambda p: optim.Adam(p, lr=float("inf")), "Adam: lr"),
+    (lambda p: optim.Adam(p, eps=float("inf")), "Adam: eps"),
+    (lambda p: optim.Adam(p, weight_decay=float("nan")), "Adam: weight_decay"),
     (lambda p: optim.SGD(p, lr=float("nan")), "lr"),
     (lambda p: optim.SGD(p, lr=0.1, momentum=-1), "momentum"),
     (lambda p: optim.SGD(p, lr=0.1, weight_decay=-1e-3), "weight_decay"),
     (lambda p: optim.Adam(p, lr=-1), "lr"),
-    (lambda p: optim.Adam(p, betas=(1.0, 0.999)), r"betas\[0\] must be a number in \[0.0, 1.0\)"),
+    (lambda p: optim.Adam(p, betas=(1.0, 0.999)), r"betas\[0\] must be a finite number in \[0, 1\)"),
     (lambda p: optim.Adam(p, betas=(0.9, -0.1)), r"betas\[1\]"),
     (lambda p: optim.Adam(p, betas=(0.9,)), "pair"),
     (lambda p: optim.Adam(p, eps=-1e-8), "eps"),
@@ -152,6 +159,44 @@ def test_update_goes_through_the_data_setter():
 def test_bad_hyper_parameters_raise_value_error(make, message):
     with pytest.raises(ValueError, match=message):
         make([tg.Tensor([1.0], requires_grad=True)])
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.SGD(p, lr="0.1"), "SGD: lr must be a real number, got str '0.1'"),
+    (lambda p: optim.SGD(p, lr=True), "SGD: lr must be a real number"),
+    (lambda p: optim.Adam(p, eps=None), "Adam: eps must be a real number"),
+    (lambda p: optim.Adam(p, betas=(0.9, 1j)), r"Adam: betas\[1\] must be a real number"),
+])
+def test_hyper_parameters_that_are_not_numbers_raise_type_error(make, message):
+    with pytest.raises(TypeError, match=message):
+        make([tg.Tensor([1.0], requires_grad=True)])
+
+
+@pytest.mark.parametrize("params", [None, 5, "weights"])
+def test_params_that_are_not_a_list_say_so(params):
+    with pytest.raises(TypeError, match=r"SGD: params must be a model or a list of its tensors"):
+        optim.SGD(params, lr=0.1)
+
+
+def test_a_new_optimizer_writes_only_its_update_rule():
+    class SignSGD(optim.Optimizer):  # p <- p - lr sign(g): the base runs the loop
+        def __init__(self, params, lr, weight_decay=0.0):
+            super().__init__(params, weight_decay)
+            self.lr = lr
+
+        def update(self, i, p, g):
+            p.data -= self.lr * np.sign(g)
+
+    a = tg.Tensor([1.0, -2.0], requires_grad=True)
+    b = tg.Tensor([3.0], requires_grad=True)
+    a.grad = np.array([0.5, 0.0])
+    opt = SignSGD([a, b], lr=0.1, weight_decay=1.0)  # g + 1.0·p = [1.5, -2.0]; b has no grad
+    opt.step()
+    np.testing.assert_allclose(a.data, [0.9, -1.9])
+    assert b.data.tolist() == [3.0] and a.grad.tolist() == [0.5, 0.0]  # grad itself unchanged
+    with pytest.raises(NotImplementedError, match="update"):
+        b.grad = np.ones(1)
+        optim.Optimizer([b]).step()
 
 
 def test_params_must_be_tensors():

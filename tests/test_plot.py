@@ -162,3 +162,12 @@ def test_docs_seeing_inside_runs_and_prints_what_it_shows(tmp_path):
     sys.modules["mdrun"].run_page(docs / "seeing_inside.md", tmp_path)
     for name in ("loss", "boundary", "activations", "trajectories", "w_path"):
         assert written(tmp_path / "img" / f"{name}.png")
+
+
+def test_activations_come_from_the_one_table_of_the_layers():
+    assert plot.CURVES == [name for name in tg.nn.ACTIVATIONS if name != "softmax"]
+    fig = plot.activations(("linear", "identity"))
+    identity = next(ax for ax in fig.axes if ax.get_visible())
+    np.testing.assert_array_equal(identity.lines[1].get_ydata(), 1.0)  # f'(x) = 1
+    with pytest.raises(ValueError, match="softmax has no curve"):
+        plot.activations(("softmax",))

@@ -154,3 +154,21 @@ def test_series_errors_name_what_exists():
     with pytest.raises(ValueError, match="kind must be one of"):
         rec.series("gradients", "w")
     assert tg.Recorder is Recorder
+
+
+def test_losses_and_norms_are_plain_floats_even_when_given_tensors():
+    # a kept Tensor would keep its whole graph alive: the recorder keeps Python floats
+    w = tg.Tensor([1.0, -1.0], requires_grad=True, name="w")
+    rec = Recorder()
+    for _ in range(2):
+        w.zero_grad()
+        E = (w * w).sum()
+        E.backward()
+        rec.on_backward([w], E)  # the loss given as a Tensor, as in a hand-written loop
+        w.data -= 0.1 * w.grad
+        rec.on_step_end([w])
+    rec.on_epoch_end(0, type("H", (), {"loss": [np.float64(0.5)]})())
+    kept = rec.losses + rec.grad_norms["w"] + rec.update_sizes["w"] + rec.epoch_losses
+    assert len(kept) == 7 and all(type(v) is float for v in kept)
+    with pytest.raises(TypeError, match="Recorder: loss must be one real number"):
+        rec.on_backward([w], np.ones(2))

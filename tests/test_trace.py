@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
-from tinygrad_edu import Tensor, engine
+from tinygrad_edu import Tensor, graph
 from tinygrad_edu.broadcasting import summed_axes
 from tinygrad_edu.testing import broadcastable_tensors
 from tinygrad_edu.trace import Trace, summarize, trace_backward
@@ -115,7 +115,7 @@ def test_large_values_are_summarised():
 def check_trace_against_backward(make: object) -> Trace:
     """Trace one copy of the graph, backward() another: every number must agree."""
     loss, params = make()  # type: ignore[operator]
-    ops = [t for t in engine.iter_graph(loss) if not t.is_leaf]
+    ops = [t for t in graph.iter_graph(loss) if not t.is_leaf]
     trace = trace_backward(loss)
     # one step per op, each op once
     assert len(trace) == len(ops)
@@ -132,7 +132,7 @@ def check_trace_against_backward(make: object) -> Trace:
         for inp, g in zip(s.inputs, s.grads_in):
             assert g is None or g.shape == inp.shape
     loss2, params2 = make()  # type: ignore[operator]
-    for t in engine.iter_graph(loss2):
+    for t in graph.iter_graph(loss2):
         if not t.is_leaf:
             t.retain_grad()
     loss2.backward()
@@ -140,7 +140,7 @@ def check_trace_against_backward(make: object) -> Trace:
         np.testing.assert_array_equal(p.grad, p2.grad)
         np.testing.assert_array_equal(trace.grad_of(p), p2.grad)
     # every intermediate's gradient, as grad_out of its step
-    inner2 = [t for t in engine.iter_graph(loss2) if not t.is_leaf]
+    inner2 = [t for t in graph.iter_graph(loss2) if not t.is_leaf]
     for t, t2 in zip(ops, inner2):
         assert t.op == t2.op
         np.testing.assert_array_equal(trace.grad_of(t), t2.grad)

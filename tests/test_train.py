@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import re
 import sys
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
-from tinygrad_edu import train
+from tinygrad_edu import progress, train
 from tinygrad_edu.train import binary_accuracy, fit, multiclass_accuracy
 
 
@@ -212,8 +213,10 @@ def test_progress_text_false_and_auto(capsys):
         return capsys.readouterr().out
 
     lines = run("text").splitlines()
-    assert len(lines) == 10 and lines[-1].startswith("epoch 20/20  loss ")
-    assert "accuracy" in lines[-1]
+    # the first epoch, then every second one (20 // 10): 1, 2, 4, ..., 20
+    assert [line.split()[1] for line in lines] == ["1/20"] + [f"{k}/20" for k in range(2, 21, 2)]
+    assert lines[-1].startswith("epoch 20/20  loss ")
+    assert re.fullmatch(r"epoch 20/20  loss \d\.\d{4}  accuracy \d+\.\d%", lines[-1])
     assert run(False) == ""
     assert run(None) == ""  # captured stdout is not a terminal: no bar
 
@@ -232,4 +235,131 @@ def test_progress_true_with_tqdm_shows_a_bar(capsys):
     fit(model, X, t, loss="binary_cross_entropy", optimizer=tg.optim.SGD(model, lr=0.1),
         epochs=5, rng=0, progress=True)
     out = capsys.readouterr().out
-    assert "training" in out and "5/5" in out and "loss=" in out
+    assert "training" in out and "5/5" in out and re.search(r"loss \d\.\d{4}  accuracy", out)
+
+
+def test_text_progress_prints_at_least_every_few_seconds(capsys, monkeypatch):
+    X, t, model = _problem(n=8)
+    now = [0.0]
+
+    def slow_clock():  # each reading of the clock is 3 seconds after the previous one
+        now[0] += 3.0
+        return now[0]
+
+    monkeypatch.setattr(progress, "clock", slow_clock)
+    fit(model, X, t, loss="binary_cross_entropy", optimizer=tg.optim.SGD(model, lr=0.1),
+        epochs=30, rng=0, progress="text")
+    assert capsys.readouterr().out.count("epoch ") == 30  # every epoch: each took > 2 s
+    monkeypatch.setattr(progress, "clock", lambda: 0.0)  # no time passes
+    fit(model, X, t, loss="binary_cross_entropy", optimizer=tg.optim.SGD(model, lr=0.1),
+        epochs=30, rng=0, progress="text")
+    assert capsys.readouterr().out.count("epoch ") == 11  # 1, 3, 6, ..., 30
+
+
+def test_bad_progress_value():
+    X, t, model = _problem(n=6)
+    with pytest.raises(ValueError, match="progress must be None, True, False or 'text'"):
+        fit(model, X, t, loss="mse", optimizer=tg.optim.SGD(model, lr=0.1), epochs=1,
+            progress="bar")
+
+
+# ----- checked before any work -----
+
+class CountingNeuron(tg.nn.Neuron):
+    """A neuron that counts its forward passes: a check "before any work" leaves it at 0."""
+
+    calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return super().forward(x)
+
+
+@pytest.mark.parametrize("optimizer, message", [
+    (None, "optimizer must have zero_grad\\(\\) and step\\(\\).*got NoneType None"),
+    ("sgd", "optimizer must have zero_grad"),
+])
+def test_fit_without_a_real_optimizer_fails_before_any_work(optimizer, message):
+    X, t = tg.datasets.and_gate()
+    model = CountingNeuron(2, rng=0)
+    with pytest.raises(TypeError, match=message):
+        fit(model, X, t, loss="mse", optimizer=optimizer, epochs=1, progress=False)
+    assert model.calls == 0
+
+
+def test_fit_with_the_optimizer_of_another_model_is_an_error():
+    X, t = tg.datasets.and_gate()
+    model, old = CountingNeuron(2, rng=0), tg.nn.Neuron(2, rng=0)  # the notebook re-run
+    with pytest.raises(ValueError, match="optimizer holds none of the model's parameters"):
+        fit(model, X, t, loss="mse", optimizer=tg.optim.SGD(old.parameters(), lr=0.1), epochs=1,
+            progress=False)
+    assert model.calls == 0
+
+
+def test_fit_names_the_parameters_the_optimizer_does_not_hold():
+    X, t = np.ones((4, 2)), np.zeros((4, 1))
+    net = tg.nn.Sequential(tg.nn.Linear(2, 3, rng=0), tg.nn.Linear(3, 1, rng=1))
+    opt = tg.optim.SGD(net[1].parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"does not hold the model's parameters "
+                       r"\['layers.0.weight', 'layers.0.bias'\].*requires_grad=False"):
+        fit(net, X, t, loss="mse", optimizer=opt, epochs=1, progress=False)
+    for p in net[0].parameters():  # frozen on purpose: then the same optimizer is right
+        p.requires_grad = False
+    before = net[0].weight.data.copy()
+    fit(net, X, t, loss="mse", optimizer=opt, epochs=2, progress=False)
+    assert np.array_equal(net[0].weight.data, before)
+
+
+@pytest.mark.parametrize("X, t, error, message", [
+    ([[0, 0], [0, 1], [1, 0], [1, np.nan]], [0, 0, 0, 1], ValueError,
+     r"fit: X holds nan at row 3, column 1; remove or fill"),
+    ([[0, 0], [0, np.inf], [np.nan, 0], [1, 1]], [0, 0, 0, 1], ValueError,
+     r"X holds inf at row 1, column 1 \(and 1 more non-finite value\)"),
+    ([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, -np.inf, 1], ValueError,
+     r"fit: t holds -inf at row 2;"),
+    (np.ones((4, 2)) * (1 + 1j), [0, 0, 0, 1], TypeError, "X holds complex numbers"),
+    ([["a", "b"]] * 4, [0, 0, 0, 1], TypeError, "X must hold numbers"),
+    (np.ones((0, 2)), np.ones(0), ValueError, r"X has no rows \(shape \(0, 2\)\)"),
+    ([[0, 0], [1]], [0, 1], ValueError, "X is not a rectangular array of numbers"),
+    (1.0, [0], ValueError, "X must have one row per sample, got a scalar"),
+])
+def test_fit_checks_the_data_before_training(X, t, error, message):
+    model = CountingNeuron(2, rng=0)
+    with pytest.raises(error, match=message):
+        fit(model, X, t, loss="binary_cross_entropy", optimizer=tg.optim.SGD(model, lr=0.1),
+            epochs=1, progress=False)
+    assert model.calls == 0
+
+
+def test_fit_rng_follows_the_one_seed_rule():
+    X, t, model = _problem(n=6)
+    for rng, error in ((-1, ValueError), ("seed", TypeError), (1.5, TypeError)):
+        with pytest.raises(error, match="fit: rng"):
+            fit(model, X, t, loss="mse", optimizer=tg.optim.SGD(model, lr=0.1), epochs=1,
+                rng=rng, progress=False)
+
+
+def test_a_loss_running_away_stops_before_it_overflows():
+    X, t = np.array([[1.0], [2.0], [3.0]]), np.array([[2.0], [4.0], [6.0]])
+    layer = tg.nn.Linear(1, 1, rng=0)
+    # lr 10 multiplies the error by about 1 - 2·10·x² per step: > 1e6 times the first loss
+    # within a few steps, far below overflow (pytest would fail on an overflow warning)
+    with pytest.raises(FloatingPointError, match=r"training diverged; lower the learning rate"):
+        fit(layer, X, t, loss="mse", optimizer=tg.optim.SGD(layer, lr=10.0), epochs=50,
+            shuffle=False, progress=False)
+    assert np.all(np.isfinite(layer.weight.data))
+
+
+def test_history_holds_plain_floats_never_tensors():
+    X, t, model = _problem(n=8)
+    h = fit(model, X, t, loss="binary_cross_entropy", optimizer=tg.optim.SGD(model, lr=0.1),
+            epochs=2, rng=0, progress=False,
+            accuracy=lambda y, t: tg.Tensor(np.mean((y >= 0.5) == t)))  # a Tensor on purpose
+    assert all(type(v) is float for v in h.loss + h.accuracy)
+    assert re.search(r"accuracy \d+\.\d%\)$", str(h))
+
+
+def test_diverged():
+    assert not train.diverged(1e5, 0.1)  # big, but not a million times the first (>= 1)
+    assert train.diverged(2e6, 0.5) and train.diverged(float("inf"), 1.0)
+    assert train.diverged(float("nan"), 1.0) and not train.diverged(0.0, 0.0)

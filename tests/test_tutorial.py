@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +21,13 @@ _spec.loader.exec_module(mdrun)
 
 def test_the_tutorial_has_pages() -> None:
     assert len(PAGES) >= 1
+
+
+def test_the_index_links_every_chapter_and_only_existing_pages() -> None:
+    index = (DOCS / "tutorial" / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(([0-9][0-9]_\w+\.md)\)", index))
+    chapters = {p.name for p in PAGES if p.name[:2].isdigit()}
+    assert linked == chapters and len(chapters) >= 10  # 01-08, the exercises, the solutions
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])

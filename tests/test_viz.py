@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
-from tinygrad_edu import Tensor, engine, viz
+from tinygrad_edu import Tensor, graph, viz
 from tinygrad_edu.testing import broadcastable_tensors
 
 DOT = shutil.which("dot")
@@ -62,7 +62,7 @@ def graphviz_json(text: str) -> dict:
 def test_one_node_per_tensor_and_per_op(make):
     root = make()
     text = viz.to_dot(root)
-    tensors = list(engine.iter_graph(root))
+    tensors = list(graph.iter_graph(root))
     ops = [t for t in tensors if not t.is_leaf]
     nodes, edges = parse(text)
     assert sum(k.startswith("t") for k in nodes) == len(tensors)
@@ -97,7 +97,7 @@ def test_roles_values_and_gradients_in_the_labels():
     sig = [a for label, a in nodes.values() if label == "sigmoid"]
     assert len(sig) == 1 and "ellipse" in sig[0]  # the op node
     root.backward()
-    w = next(t for t in engine.iter_graph(root) if t.name == "w")
+    w = next(t for t in graph.iter_graph(root) if t.name == "w")
     nodes, _ = parse(viz.to_dot(root))
     w_label = next(label for label, _ in nodes.values() if label.startswith("w\n"))
     assert w_label == f"w\nshape (2,)\nvalue [0.5, -0.25]\ngrad {tg.trace.summarize(w.grad)}"
@@ -152,8 +152,8 @@ def test_elementwise_edges_agree_with_the_trace(tensors, ops):
              "mul": lambda x, y: x * y, "div": lambda x, y: x / (y * y + 1.0)}
     root = apply[ops[1]](apply[ops[0]](a, b), c).sum()
     nodes, _ = parse(viz.to_dot(root))
-    assert len(nodes) == sum(1 for _ in engine.iter_graph(root)) + sum(
-        1 for t in engine.iter_graph(root) if not t.is_leaf)
+    assert len(nodes) == sum(1 for _ in graph.iter_graph(root)) + sum(
+        1 for t in graph.iter_graph(root) if not t.is_leaf)
     from_shapes = edge_labels(root)
     assert from_shapes == edge_labels(root, trace=tg.trace_backward(root, retain_graph=True))
 
@@ -218,6 +218,12 @@ def test_render_dot_suffix_and_bad_suffix(tmp_path):
     assert out.read_text(encoding="utf-8") == viz.to_dot(neuron())
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf"):
         viz.render(neuron(), tmp_path / "g.txt")
+
+
+def test_a_bad_suffix_is_refused_before_any_directory_is_made(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot tell the picture format from '.*g.xyz'"):
+        viz.render(neuron(), tmp_path / "a" / "b" / "g.xyz")
+    assert not (tmp_path / "a").exists()
 
 
 def test_a_failing_dot_is_reported(tmp_path, monkeypatch):

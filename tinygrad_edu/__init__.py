@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import functional, gradcheck, ops
 from .creation import ones, randn, tensor, zeros
-from .engine import detect_anomaly, no_grad
 from .errors import ShapeError
 from .function import Function
+from .modes import detect_anomaly, enable_grad, no_grad
 from .tensor import Tensor, apply
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type checkers
-    from . import datasets, nn, optim, testing, viz
+    from . import datasets, exercises, nn, optim, testing, viz
     from . import plot as plot  # on its own line: mypy (1.x) reports it missing in the list above
     from .recorder import Recorder
     from .trace import trace_backward
@@ -45,6 +45,7 @@ _LAZY = {
     "viz": ("viz", None),
     "plot": ("plot", None),  # needs matplotlib (the `examples` extra)
     "testing": ("testing", None),  # needs hypothesis (the `test` extra)
+    "exercises": ("exercises", None),  # the checks of docs/tutorial/09_exercises.md
     "trace_backward": ("trace", "trace_backward"),
     "Recorder": ("recorder", "Recorder"),  # a training recorder (a fit callback)
     "fit": ("train", "fit"),  # the training loop helper (train.py)
@@ -64,6 +65,6 @@ def __getattr__(name: str) -> Any:
 __version__ = "0.1.0"
 __all__ = [
     "Function", "Recorder", "ShapeError", "Tensor", "apply", "datasets", "detect_anomaly", "dot",
-    "functional", "gradcheck", "nn", "no_grad", "ones", "ops", "optim", "plot", "randn",
-    "tensor", "testing", "trace_backward", "viz", "zeros",
+    "enable_grad", "exercises", "functional", "gradcheck", "nn", "no_grad", "ones", "ops", "optim",
+    "plot", "randn", "tensor", "testing", "trace_backward", "viz", "zeros",
 ]

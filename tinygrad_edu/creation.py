@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import RngLike, as_generator
 from .tensor import Tensor
 
 
@@ -36,8 +37,9 @@ def ones(*shape: int, requires_grad: bool = False, dtype: Any = np.float64) -> T
     return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad)
 
 
-def randn(*shape: int, rng: int | np.random.Generator | None = None,
-          requires_grad: bool = False, dtype: Any = np.float64) -> Tensor:
-    """Standard-normal values; ``rng`` an int seed or a Generator (same seed, same values)."""
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+def randn(*shape: int, rng: RngLike = None, requires_grad: bool = False,
+          dtype: Any = np.float64) -> Tensor:
+    """Standard-normal values; ``rng`` an int seed >= 0 or a Generator (same seed, same
+    values), or None."""
+    gen = as_generator(rng, "randn")
     return Tensor(gen.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad)

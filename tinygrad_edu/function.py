@@ -2,9 +2,9 @@
 
 An op knows nothing of ``Tensor``. ``forward`` receives plain ``np.ndarray`` inputs, returns
 the output array and keeps on ``self`` whatever ``vjp`` will need. ``vjp(G)`` receives the
-upstream gradient ``G = dL/dout`` (same shape as the output) and returns one gradient per
-input, in the *output's* broadcast shape if that is simpler: the engine sums broadcast axes
-back to each input's shape in one place (``broadcasting.unbroadcast``).
+upstream gradient ``G = dL/dout`` (same shape as the output) and returns a tuple with one
+gradient per input, in the *output's* broadcast shape if that is simpler: the engine sums
+broadcast axes back to each input's shape in one place (``broadcasting.unbroadcast``).
 
 ``self.needs_input_grad`` (a tuple of bools, one per input) is set before ``vjp`` runs, so a
 rule can skip work for inputs that need no gradient; return ``None`` for those.
@@ -38,16 +38,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-
-from .errors import ShapeError
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
-
-__all__ = ["Function", "ShapeError"]
 
 
 class Function:
@@ -57,17 +50,25 @@ class Function:
       ``name``: the op's name as ``Tensor.op`` shows it (default: the class name, lowercased);
       ``rule``: the local derivative in words, shown by ``trace_backward``.
 
-    Set on a recorded instance (read them, do not set them): ``needs_input_grad``, and
-    ``params``, the keyword arguments ``forward`` was called with (e.g. ``{"axis": 1}``), so
-    the op can be run again: ``type(fn)().forward(*arrays, **fn.params)`` (``gradcheck.locate``
-    does this). Call an op with ``MyOp.apply(x, y, axis=1)`` or ``tg.apply(MyOp, x, y, axis=1)``.
+    The rest is set on a recorded instance by ``tg.apply`` (read it, do not set it). ``params``,
+    the keyword arguments ``forward`` was called with (e.g. ``{"axis": 1}``), lets the op run
+    again: ``type(fn)().forward(*arrays, **fn.params)`` (``gradcheck.locate`` does this).
     """
 
     name: str = "function"
     rule: str = ""
+    #: for each input: does it need a gradient? (vjp may return None where it does not)
     needs_input_grad: tuple[bool, ...] = ()
+    #: the keyword arguments of ``forward``
     params: Mapping[str, Any] = MappingProxyType({})
-    #: True once backward has freed what forward saved (see ``release``).
+    #: the version of each input, then of the output, when forward ran (see guards.py)
+    versions: tuple[int, ...] = ()
+    #: how many in-place changes had been made when forward ran (``versions.CHANGES``):
+    #: backward checks the saved values only if one was made since; -1: always check
+    changes_before: int = -1
+    #: checksums of the same arrays, taken only inside ``detect_anomaly`` (see guards.py)
+    fingerprints: tuple[int, ...] | None = None
+    #: True once backward has freed what forward saved (see ``release``)
     freed: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -75,13 +76,26 @@ class Function:
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
 
-    @classmethod
-    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
-        """Run this op on Tensors (numbers and arrays are constants) and record it: the same
-        as ``tg.apply(cls, *inputs, **params)``. ``params`` go to ``forward`` as keywords."""
-        from .tensor import apply  # late: ops know nothing of Tensor until they are called
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:  # ``Swish(x)``: a natural first try, answered with the right call
+            name = type(self).__name__
+            raise TypeError(f"{name}(...) makes an empty op object; to run the op on tensors "
+                            f"call {name}.apply(...) (or tg.apply({name}, ...))")
 
-        return apply(cls, *inputs, **params)
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """``MyOp.apply(x, y, axis=1)``: run the op on tensors and record it, the same as
+        ``tg.apply(MyOp, x, y, axis=1)``. Numbers and arrays among the inputs are constants.
+
+        An op knows nothing of Tensor, so the recording is left to the tensors: the first
+        input that is a Tensor runs ``tg.apply`` (``Tensor.apply_op``)."""
+        for x in inputs:
+            run = getattr(type(x), "apply_op", None)
+            if run is not None:
+                return run(cls, *inputs, **params)
+        raise TypeError(f"{cls.__name__}.apply: no input is a Tensor, so there is nothing to "
+                        f"record; pass at least one Tensor (or call tg.apply({cls.__name__}, "
+                        "...) to get a constant Tensor)")
 
     # (*Any, **Any) lets each op declare its own inputs and keyword parameters
     def forward(self, *arrays: Any, **params: Any) -> np.ndarray:
@@ -93,6 +107,7 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__} must define vjp(grad_out)")
 
     def release(self) -> None:
-        """Free the arrays that forward saved; a later backward through this op is an error."""
-        self.__dict__.clear()
-        self.freed = True
+        """Free the arrays forward saved (a later backward through this op is an error); keep
+        what ``apply`` recorded, so pictures drawn after backward can still label the op."""
+        self.__dict__ = {"needs_input_grad": self.needs_input_grad, "params": self.params,
+                         "freed": True}

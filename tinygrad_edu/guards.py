@@ -1,27 +1,53 @@
-"""Checks that turn silent mistakes into clear errors, used by the backward pass.
+"""Checks that turn silent mistakes into clear errors, for ``apply`` and the backward pass.
 
-Two kinds: *stale values* (an array that an op saved for backward was changed in place
-before backward ran, so the gradient would be computed from the wrong numbers) and, inside
-``tg.detect_anomaly()``, *non-finite values* (the first op whose forward or backward makes
-NaN or inf).
-
-Stale values are caught two ways. Always: every ``Tensor`` counts assignments to its
-``.data`` (``w.data = ...``, ``w.data -= ...``) in ``_version``; ``apply`` records the
-versions of an op's inputs and backward compares them (a few integer comparisons per op).
-Inside ``detect_anomaly`` also writes *through* the array (``w.data[0] = 1``,
-``np.add(w.data, 1, out=w.data)``), which no counter sees: each op keeps a CRC-32 checksum
-of its arrays, compared at backward (too slow for every op, cheap for a debugging run).
+- *The seed*: ``backward(grad)`` on a single value, or with a grad of the tensor's shape.
+- *Stale values*: an array that an op saved for backward was changed in place before
+  backward ran, so the gradient would come from the wrong numbers. Always checked: every
+  tensor counts in-place changes (``w.data -= ...``, ``w -= ...`` under no_grad) in its
+  ``version``, shared with its views (a reshape, a transpose); ``apply`` records the versions
+  of an op's inputs and output, and backward compares them. Inside ``detect_anomaly`` also
+  writes *through* the array (``w.data[0] = 1``), which no counter sees: each op keeps a
+  CRC-32 checksum of its arrays (too slow for every op, cheap for a debugging run).
+- *A vjp that breaks the op contract*: not a tuple with one array (or None) per input.
+- *Non-finite values* inside ``detect_anomaly``: the first op (or hook, or seed) that makes
+  NaN or inf.
 """
 
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
+from .arrays import to_array
+from .broadcasting import unbroadcast
+from .errors import ShapeError
+from .function import Function
+from .graph import Node
+from .modes import mode
+
+
+def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
+    """dL/droot to start backward from: 1 for a one-element tensor, else ``grad`` (checked)."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"{caller}: this tensor does not require grad: none of the tensors it was "
+            "computed from has requires_grad=True, or it was computed under no_grad()")
+    if grad is None:
+        if root._data.size != 1:
+            raise RuntimeError(
+                f"{caller}: the tensor has shape {root.shape}, not a single value; reduce it "
+                "to a scalar loss first (.sum() or .mean()), or pass grad= of that shape")
+        return np.ones(root.shape, root._data.dtype)  # dL/dL = 1
+    g = to_array(grad, root._data.dtype, what=caller)
+    if g.shape != root.shape:
+        raise ShapeError(f"{caller}: grad has shape {g.shape} but the tensor has shape "
+                         f"{root.shape}; they must be equal")
+    if mode.get().anomaly:
+        check_finite(g, f"the grad given to {caller}")
+    return g
 
 
 def describe_nonfinite(a: np.ndarray) -> str | None:
@@ -33,49 +59,109 @@ def describe_nonfinite(a: np.ndarray) -> str | None:
     return "inf" if (a == np.inf).any() else "-inf"
 
 
-def check_versions(fn: object, parents: tuple[Tensor, ...]) -> None:
-    saved = getattr(fn, "_versions", None)
-    if saved is None:
-        return
-    for i, (p, v) in enumerate(zip(parents, saved)):
-        if p._version != v:
-            name = f" '{p.name}'" if p.name else ""
-            raise RuntimeError(
-                f"backward of '{getattr(fn, 'name', '?')}': input {i}{name} (shape {p.shape}) "
-                "had its .data changed in place after the forward pass, so the values saved "
-                "for backward are stale. Update parameters only after backward (e.g. "
-                "`w.data -= lr * w.grad`), or recompute the forward pass."
-            )
-
-
-def fingerprints(arrays: list[np.ndarray], out: np.ndarray) -> tuple[int, ...]:
-    """CRC-32 checksums of an op's input arrays and output (detect_anomaly only: ~4 µs per
-    8 kB, too slow for every op, cheap enough for a debugging run)."""
-    return tuple(zlib.crc32(np.ascontiguousarray(a).data) for a in (*arrays, out))
-
-
-def check_fingerprints(fn: object, node: Tensor) -> None:
-    saved = fn.__dict__.get("_fingerprints")
-    if saved is None:  # the forward ran outside detect_anomaly
-        return
-    tensors = (*node._parents, node)
-    for i, (t, crc) in enumerate(zip(tensors, saved)):
-        if zlib.crc32(np.ascontiguousarray(t._data).data) != crc:
-            what = f"input {i}" if t is not node else "its output"
-            name = f" '{t.name}'" if t.name else ""
-            raise RuntimeError(
-                f"backward of '{getattr(fn, 'name', '?')}': {what}{name} (shape {t.shape}) was "
-                "changed in place after the forward pass, through the array itself (e.g. "
-                "`t.data[0] = ...`, `a = t.data; a -= ...` or `np.add(t.data, 1, out=t.data)`), "
-                "so the values saved for backward are stale. Change values only after backward, "
-                "on a copy (`t.data = t.data * 0.5`), or recompute the forward pass."
-            )
-
-
-def check_backward_finite(op: str, i: int, g: np.ndarray) -> None:
-    bad = describe_nonfinite(g)
+def check_finite(g: np.ndarray | np.generic, origin: str) -> None:
+    """Inside detect_anomaly: a NaN or inf in a gradient, named after where it came from."""
+    bad = describe_nonfinite(np.asarray(g))
     if bad is not None:
         raise FloatingPointError(
-            f"detect_anomaly: backward of '{op}' produced {bad} in the gradient of input {i} "
-            f"(shape {g.shape}); look at that op's inputs for values outside its domain"
-        )
+            f"detect_anomaly: {origin} produced {bad} (shape {np.shape(g)}); look there for "
+            "values outside a function's domain")
+
+
+def check_forward(fn: Function, arrays: Sequence[np.ndarray], out: np.ndarray) -> None:
+    """Inside detect_anomaly: stop at a forward that made NaN or inf; else fingerprint it."""
+    bad = describe_nonfinite(out)
+    if bad is not None:
+        raise FloatingPointError(
+            f"detect_anomaly: forward of '{fn.name}' produced {bad} (input shapes "
+            f"{[a.shape for a in arrays]}); look at its inputs for values outside its domain")
+    fn.fingerprints = fingerprints([*arrays, out])
+
+
+def fingerprints(arrays: Sequence[np.ndarray]) -> tuple[int, ...]:
+    """CRC-32 checksums of arrays (~4 µs per 8 kB: for detect_anomaly only)."""
+    return tuple(zlib.crc32(np.ascontiguousarray(a).data) for a in arrays)
+
+
+def check_saved_values(node: Node, fn: Function) -> None:
+    """Before ``fn.vjp`` runs: are the values it saved (from its inputs and its output) still
+    there, and still the same?"""
+    tensors = (*node._parents, node)
+    if fn.freed or fn.fingerprints is not None or any(
+            t._version != v for t, v in zip(tensors, fn.versions)):
+        _explain_saved_values(fn, node, tensors)
+
+
+def _explain_saved_values(fn: Function, node: Node, tensors: tuple[Node, ...]) -> None:
+    if fn.freed:
+        raise RuntimeError(
+            f"backward: the graph through '{fn.name}' was already used by a backward pass and "
+            "its saved values were freed. Call backward(retain_graph=True) the first time if "
+            "you need to go backward twice, or recompute the forward pass.")
+    for i, (t, v) in enumerate(zip(tensors, fn.versions)):
+        if t._version != v:
+            raise RuntimeError(
+                f"backward of '{fn.name}': {_which(i, t, node)} was changed in place after the "
+                "forward pass (its .data, or a view of it such as a reshape), so the values "
+                "saved for backward are stale. Update parameters only after backward (e.g. "
+                "`with tg.no_grad(): w -= lr * w.grad`), or recompute the forward pass.")
+    if fn.fingerprints is not None:
+        now = fingerprints([t._data for t in tensors])
+        for i, (t, before, after) in enumerate(zip(tensors, fn.fingerprints, now)):
+            if before != after:
+                raise RuntimeError(
+                    f"backward of '{fn.name}': {_which(i, t, node)} was changed in place "
+                    "after the forward pass, through the array itself (e.g. `t.data[0] = ...` "
+                    "or `np.add(t.data, 1, out=t.data)`), so the values saved for backward "
+                    "are stale. Change values only after backward, on a copy "
+                    "(`t.data = t.data * 0.5`), or recompute the forward pass.")
+
+
+def _which(i: int, t: Node, node: Node) -> str:
+    what = "its output" if t is node else f"input {i}"
+    return what + (f" '{t.name}'" if t.name else "") + f" (shape {t.shape})"
+
+
+def check_vjp_result(fn: Function, grads: Any, inputs: tuple[Node, ...]) -> None:
+    """A vjp must return a tuple with one entry per input; inside detect_anomaly, finite."""
+    if type(grads) is not tuple or len(grads) != len(inputs):
+        got = (f"a tuple of {len(grads)}" if isinstance(grads, tuple)
+               else f"a {type(grads).__name__}")
+        raise TypeError(
+            f"backward of '{fn.name}': its vjp must return a tuple with one gradient per input "
+            f"({len(inputs)}), got {got}; return a tuple, one entry per input (None where no "
+            f"gradient is needed): {_example(inputs)}")
+    if mode.get().anomaly:
+        for i, g in enumerate(grads):
+            if g is not None and fn.needs_input_grad[i]:
+                check_finite(g, f"backward of '{fn.name}' (the gradient of input {i})")
+
+
+def fit_to_input(node: Node, g: Any, x: Node) -> np.ndarray:
+    """A gradient that ``node``'s vjp returned for input ``x`` that is not simply an array of
+    x's shape: summed over the axes broadcasting stretched, or a clear error if it cannot be
+    x's gradient (not an array; a shape that does not broadcast from x's)."""
+    fn = node._fn
+    assert fn is not None  # only op outputs have a vjp
+    i = next(k for k, p in enumerate(node._parents) if p is x)
+    if not isinstance(g, (np.ndarray, np.generic)):
+        raise TypeError(
+            f"backward of '{fn.name}': its vjp returned a {type(g).__name__} for input {i}; "
+            f"each gradient must be a numpy array (or None): {_example(node._parents)}")
+    if not _sums_back(g.shape, x.shape):
+        raise ShapeError(
+            f"backward of '{fn.name}': its vjp returned a gradient of shape {g.shape} for "
+            f"input {i} of shape {x.shape}; a vjp must return the input's shape or one that "
+            "broadcasts from it")
+    return unbroadcast(np.asarray(g), x.shape)
+
+
+def _example(inputs: tuple[Node, ...]) -> str:
+    return "`return (g * 2,)`" if len(inputs) == 1 else "`return (g * b, g * a)`"
+
+
+def _sums_back(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """Can a gradient of ``grad_shape`` be summed back to ``shape``? (Does ``shape``
+    broadcast to ``grad_shape``?)"""
+    lead = len(grad_shape) - len(shape)
+    return lead >= 0 and all(n in (1, m) for n, m in zip(shape, grad_shape[lead:]))

@@ -20,13 +20,12 @@ array([[2., 0.],
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import engine
+from .modes import enable_grad, no_grad
 from .tensor import Tensor
 
 Func = Callable[..., Any]
@@ -74,20 +73,9 @@ def _check_float64(caller: str, label: str, t: Tensor) -> None:
         )
 
 
-@contextlib.contextmanager
-def recording() -> Iterator[None]:
-    """Record the graph even inside ``no_grad``: a check needs the backward pass."""
-    previous = engine.grad_enabled
-    engine.grad_enabled = True
-    try:
-        yield
-    finally:
-        engine.grad_enabled = previous
-
-
 def evaluate(f: Func, arrays: Sequence[np.ndarray]) -> np.ndarray:
     """``f`` on constant tensors made from ``arrays`` (no graph), as a float64 array."""
-    with engine.no_grad():
+    with no_grad():
         out = f(*[Tensor(a) for a in arrays])
     return np.array(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
 
@@ -142,7 +130,7 @@ class Backward:
         leaves = [Tensor(t.data, t.requires_grad) for t in inputs]
         self.checked = [t for t in leaves if t.requires_grad] + list(wrt)
         self._wrt, self._saved = list(wrt), [p.grad for p in wrt]
-        with recording():
+        with enable_grad():
             out = f(*leaves)
         self.recorded = isinstance(out, Tensor) and out.requires_grad
         self._out = out if isinstance(out, Tensor) else None

@@ -38,8 +38,9 @@ from typing import Any
 import numpy as np
 
 from .broadcasting import unbroadcast
-from .engine import topological_order
-from .jacobian import Func, checked_inputs, recording
+from .graph import topological_order
+from .jacobian import Func, checked_inputs
+from .modes import enable_grad
 from .report import Checked, allowed_error, magnitude, rounding_floor
 from .tensor import Tensor
 
@@ -106,7 +107,7 @@ def locate(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: f
     """
     tensors = checked_inputs("locate", inputs)
     leaves = [Tensor(t.data, t.requires_grad) for t in tensors]
-    with recording():
+    with enable_grad():
         out = Checked("locate", f)(*leaves)
     if out._fn is None:
         raise ValueError(
@@ -130,7 +131,7 @@ def forward_order(root: Tensor) -> list[Tensor]:
     Depth = 1 + the deepest parent (leaves are 0): sorting by it is a valid forward order
     and puts ops fed directly by the inputs first.
     """
-    nodes = topological_order(root)[::-1]  # parents before children
+    nodes = [n for n in topological_order(root)[::-1] if n._fn is not None]  # parents first
     depth: dict[int, int] = {}
     for n in nodes:
         depth[id(n)] = 1 + max((depth.get(id(p), 0) for p in n._parents), default=0)

@@ -21,31 +21,30 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import real_number
 from .tensor import Tensor
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
-def _check(name: str, value: float, low: float, high: float | None = None,
-           where: str = "") -> float:
-    """``value`` as a float in [low, high) (high None: no upper bound), else ValueError."""
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    v = float(value) if ok else math.nan
-    if not (v >= low and (high is None or v < high)):
-        bound = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{where}: {name} must be a number {bound}, got {value!r}")
-    return v
-
-
 class Optimizer:
-    """Base class: holds the parameters (each once) and clears their gradients."""
+    """Base class: holds the parameters (each once), clears their gradients, and runs the
+    per-parameter loop of ``step``; a subclass writes only ``update``, the rule for one
+    parameter.
 
-    def __init__(self, params: Iterable[Tensor] | Any) -> None:
+    ``weight_decay`` λ adds λ·p to each gradient before ``update`` sees it (L2 weight decay,
+    as PyTorch's SGD and Adam do).
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Any, weight_decay: float = 0.0) -> None:
         where = type(self).__name__
         if hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()  # a Module was passed: use its parameters
         if isinstance(params, Tensor):
             raise TypeError(f"{where}: params must be a list of tensors; wrap one tensor as [t]")
+        if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
+            raise TypeError(f"{where}: params must be a model or a list of its tensors (e.g. "
+                            f"model.parameters()), got {type(params).__name__} {params!r}")
         seen: set[int] = set()
         self.params: list[Tensor] = []
         for i, p in enumerate(params):
@@ -57,6 +56,7 @@ class Optimizer:
         if not self.params:
             raise ValueError(f"{where}: got an empty list of parameters (did the model create "
                              "its tensors with requires_grad=True?)")
+        self.weight_decay = real_number(weight_decay, "weight_decay", where, low=0.0)
 
     def zero_grad(self) -> None:
         """Forget all gradients (``p.grad = None``), ready for the next ``backward``."""
@@ -64,7 +64,18 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        raise NotImplementedError
+        """Update every parameter that has a gradient; those with ``grad is None`` are skipped."""
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            g = p.grad
+            if self.weight_decay != 0.0:
+                g = g + self.weight_decay * p.data  # a new array: p.grad stays as it was
+            self.update(i, p, g)
+
+    def update(self, i: int, p: Tensor, g: np.ndarray) -> None:
+        """Move parameter ``i`` (``p``) using its gradient ``g`` (weight decay included)."""
+        raise NotImplementedError(f"{type(self).__name__} must define update(i, p, g)")
 
 
 class SGD(Optimizer):
@@ -87,30 +98,23 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Tensor] | Any, lr: float, momentum: float = 0.0,
                  weight_decay: float = 0.0) -> None:
-        super().__init__(params)
-        self.lr = _check("lr", lr, 0.0, where="SGD")
-        self.momentum = _check("momentum", momentum, 0.0, where="SGD")
-        self.weight_decay = _check("weight_decay", weight_decay, 0.0, where="SGD")
+        super().__init__(params, weight_decay)
+        self.lr = real_number(lr, "lr", "SGD", low=0.0)
+        # μ >= 1 would never forget old gradients (the velocity grows without bound)
+        self.momentum = real_number(momentum, "momentum", "SGD", low=0.0, high=1.0)
         self.velocity: list[np.ndarray | None] = [None] * len(self.params)
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient; those with ``grad is None`` are skipped."""
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay != 0.0:
-                g = g + self.weight_decay * p.data
-            if self.momentum != 0.0:
-                v = self.velocity[i]
-                if v is None:
-                    v = np.array(g, copy=True)  # a copy: g may be p.grad itself
-                else:
-                    v *= self.momentum
-                    v += g
-                self.velocity[i] = v
-                g = v
-            p.data -= self.lr * g
+    def update(self, i: int, p: Tensor, g: np.ndarray) -> None:
+        if self.momentum != 0.0:
+            v = self.velocity[i]
+            if v is None:
+                v = np.array(g, copy=True)  # a copy: g may be p.grad itself
+            else:
+                v *= self.momentum
+                v += g
+            self.velocity[i] = v
+            g = v
+        p.data -= self.lr * g
 
 
 class Adam(Optimizer):
@@ -138,40 +142,32 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Tensor] | Any, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
-        super().__init__(params)
-        self.lr = _check("lr", lr, 0.0, where="Adam")
+        super().__init__(params, weight_decay)
+        self.lr = real_number(lr, "lr", "Adam", low=0.0)
         try:
             b1, b2 = betas
         except (TypeError, ValueError):
             raise ValueError(f"Adam: betas must be a pair (β₁, β₂), got {betas!r}") from None
-        self.betas = (_check("betas[0]", b1, 0.0, 1.0, where="Adam"),
-                      _check("betas[1]", b2, 0.0, 1.0, where="Adam"))
-        self.eps = _check("eps", eps, 0.0, where="Adam")
-        self.weight_decay = _check("weight_decay", weight_decay, 0.0, where="Adam")
+        self.betas = (real_number(b1, "betas[0]", "Adam", low=0.0, high=1.0),
+                      real_number(b2, "betas[1]", "Adam", low=0.0, high=1.0))
+        self.eps = real_number(eps, "eps", "Adam", low=0.0)
         self.steps = [0] * len(self.params)
         self.m: list[np.ndarray | None] = [None] * len(self.params)
         self.v: list[np.ndarray | None] = [None] * len(self.params)
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient; those with ``grad is None`` are skipped."""
+    def update(self, i: int, p: Tensor, g: np.ndarray) -> None:
         b1, b2 = self.betas
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay != 0.0:
-                g = g + self.weight_decay * p.data
-            m, v = self.m[i], self.v[i]
-            if m is None or v is None:
-                m, v = np.zeros_like(p.data), np.zeros_like(p.data)
-                self.m[i], self.v[i] = m, v
-            self.steps[i] += 1
-            k = self.steps[i]
-            # m moves (1 − β₁) of the way towards g: the same value as β₁m + (1 − β₁)g, in
-            # the order PyTorch computes it (results agree with it to ~1e-16 relative)
-            m += (1.0 - b1) * (g - m)
-            v *= b2
-            v += (1.0 - b2) * g * g
-            step_size = self.lr / (1.0 - b1**k)
-            denom = np.sqrt(v) / math.sqrt(1.0 - b2**k) + self.eps
-            p.data -= step_size * m / denom
+        m, v = self.m[i], self.v[i]
+        if m is None or v is None:
+            m, v = np.zeros_like(p.data), np.zeros_like(p.data)
+            self.m[i], self.v[i] = m, v
+        self.steps[i] += 1
+        k = self.steps[i]
+        # m moves (1 − β₁) of the way towards g: the same value as β₁m + (1 − β₁)g, in
+        # the order PyTorch computes it (results agree with it to ~1e-16 relative)
+        m += (1.0 - b1) * (g - m)
+        v *= b2
+        v += (1.0 - b2) * g * g
+        step_size = self.lr / (1.0 - b1**k)
+        denom = np.sqrt(v) / math.sqrt(1.0 - b2**k) + self.eps
+        p.data -= step_size * m / denom

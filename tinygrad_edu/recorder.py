@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import as_float, whole_number
 from .tensor import Tensor
 
 __all__ = ["Recorder", "named_parameters"]
@@ -75,9 +76,7 @@ class Recorder:
     """
 
     def __init__(self, *, every: int = 1, keep_values: bool = True) -> None:
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Recorder: every must be a positive int, got {every!r}")
-        self.every = every
+        self.every = whole_number(every, "every", "Recorder")
         self.keep_values = keep_values
         self.steps: list[int] = []
         self.losses: list[float] = []
@@ -102,7 +101,7 @@ class Recorder:
         if step % self.every:
             return
         self.steps.append(step)
-        self.losses.append(_as_float(loss))
+        self.losses.append(as_float(loss, "loss", "Recorder"))
         self._before = {}
         for name, p in named.items():
             value = p.data.copy()
@@ -126,7 +125,7 @@ class Recorder:
         self.epoch_ends.append(len(self.steps))
         losses = getattr(history, "loss", None)
         if losses:
-            self.epoch_losses.append(float(losses[-1]))
+            self.epoch_losses.append(as_float(losses[-1], "history.loss", "Recorder"))
 
     # ----- reading it back -----
     def _close(self, named: dict[str, Tensor]) -> None:
@@ -164,9 +163,3 @@ class Recorder:
         shapes = ", ".join(f"{n} {v[0].shape}" if v else n for n, v in self.params.items())
         last = f", last loss {self.losses[-1]:.4g}" if self.losses else ""
         return f"Recorder({len(self)} steps{last}; {shapes or ', '.join(self.names())})"
-
-
-def _as_float(loss: Any) -> float:
-    if isinstance(loss, Tensor):
-        return loss.item()
-    return float(np.asarray(loss).reshape(()))  # a one-element array or number

@@ -1,57 +1,35 @@
 """``Tensor``: an array that remembers the operation that made it, and ``apply``.
 
-A tensor made by an op keeps that op (``_fn``, whose ``vjp`` is its gradient rule) and its
-inputs (``parents``); ``backward()`` walks those links in reverse (``engine.backward``).
-The arithmetic and activation methods live in ``tensor_math.TensorMath``, each one line.
+``apply(Op, *inputs)`` runs an op's forward on the inputs' arrays and, when some input
+requires grad, records the op on the result: its ``_fn`` (whose ``vjp`` is the gradient rule)
+and its ``_parents`` (the inputs). ``backward()`` walks those links in reverse (engine.py).
+The math methods (``+``, ``@``, ``.sum()``, ...) are one line each, in tensor_math.py; the
+numpy-like behaviour (comparisons, ``float(t)``, ``np.exp(t)``) is in tensor_numpy.py.
 """
 
 from __future__ import annotations
 
+import warnings
+import weakref
 from collections.abc import Callable
-from typing import Any
+from operator import attrgetter
+from typing import Any, final
 
 import numpy as np
 
-from . import engine, guards
+from . import engine, guards, versions
+from .arrays import FLOATS, to_array
 from .errors import ShapeError
 from .function import Function
+from .graph import Hook
+from .modes import mode
 from .tensor_math import TensorMath
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-Hook = Callable[[np.ndarray], "np.ndarray | None"]
-
-
-def to_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
-    """``data`` as a float32/float64 array (ints and bools -> float64), or a clear TypeError."""
-    if isinstance(data, Tensor):
-        data = data._data
-    if data is None or isinstance(data, (str, bytes, complex)):
-        raise TypeError(
-            f"Tensor: cannot make a tensor from {type(data).__name__} {data!r}; give a number, "
-            "a (nested) list of numbers or a numpy array"
-        )
-    try:
-        arr = np.array(data, copy=copy) if isinstance(data, np.ndarray) else np.asarray(data)
-    except (ValueError, TypeError) as e:
-        raise TypeError(
-            f"Tensor: cannot make a tensor from this {type(data).__name__} ({e}); nested lists "
-            "must be rectangular (every row the same length) and hold only numbers"
-        ) from None
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(
-            f"Tensor: data of dtype {arr.dtype} ({type(data).__name__}) is not numeric; "
-            "tensors hold real numbers (bools and integers become float64)"
-        )
-    if dtype is not None:
-        target = np.dtype(dtype)
-        if target not in _FLOATS:
-            raise TypeError(f"Tensor: dtype must be float32 or float64, got {target}")
-    else:
-        target = arr.dtype if arr.dtype in _FLOATS else np.dtype(np.float64)
-    return arr.astype(target, copy=False)
+from .tensor_numpy import TensorNumpy
+from .versions import Versioned
 
 
-class Tensor(TensorMath):
+@final  # not meant to be subclassed (and so the math methods' ``Self`` is ``Tensor``)
+class Tensor(TensorMath, TensorNumpy):
     """An n-dimensional array of float64 (or float32) that records how it was computed.
 
     >>> w = Tensor([0.5, -1.0], requires_grad=True)
@@ -62,47 +40,68 @@ class Tensor(TensorMath):
     array([2., 3.])
     """
 
-    # in reading order (public first), not sorted: fixed attributes, no per-tensor dict
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_fn", "_parents",  # noqa: RUF023
-                 "_version", "_hooks", "_retain_grad", "__weakref__")
-    # numpy must hand ``ndarray + Tensor`` to ``Tensor.__radd__`` instead of converting us
-    __array_ufunc__ = None
+    # fixed attributes, in reading order: no per-tensor dict
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_fn", "_parents",  # noqa: RUF023
+                 "_version", "_base", "_views", "_hooks", "_retain_grad", "_is_mask",
+                 "__weakref__")
+    _data: np.ndarray
+    _grad: np.ndarray | None
+    requires_grad: bool
+    name: str | None
+    _fn: Function | None  # the op that made this tensor (None: a leaf)
+    _parents: tuple[Tensor, ...]  # that op's inputs
+    _version: int  # in-place changes of the values so far
+    _base: Versioned | None  # the tensor whose memory this one is a view of (reshape, ...)
+    _views: dict[int, weakref.ref[Versioned]] | None  # the live views of this one's memory
+    _hooks: tuple[Hook, ...]
+    _retain_grad: bool
+    _is_mask: bool
 
     def __init__(self, data: Any, requires_grad: bool = False, *, dtype: Any = None,
                  name: str | None = None) -> None:
         if requires_grad is not True and requires_grad is not False:
             raise TypeError(f"Tensor: requires_grad must be True or False, got {requires_grad!r}")
-        self._data = to_array(data, dtype)
-        self.grad: np.ndarray | None = None
-        self.requires_grad = requires_grad
+        _init(self, to_array(data, dtype), requires_grad)
         self.name = name
-        self._fn: Function | None = None
-        self._parents: tuple[Tensor, ...] = ()
-        self._version = 0
-        # a tuple, not a list: () is shared by every tensor without hooks, while a list per
-        # tensor is one more object the garbage collector must walk (~0.5 µs per op when a
-        # graph of 100,000 ops grows: see BENCHMARKS.md, W4)
-        self._hooks: tuple[Hook, ...] = ()
-        self._retain_grad = False
+        # made from bools: used as an index, it is a mask, as in numpy (TensorMath.__getitem__)
+        self._is_mask = data._is_mask if isinstance(data, Tensor) else \
+            isinstance(data, (bool, np.bool_, list, tuple, np.ndarray)) and \
+            np.asarray(data).dtype == bool
 
-    # ----- the array and its description -----
+    # ----- the values -----
     @property
     def data(self) -> np.ndarray:
-        """The values (an np.ndarray). Assigning to it, also ``t.data -= ...``, is recorded."""
+        """The values (an np.ndarray). Assigning to it, also ``t.data -= ...``, is counted in
+        ``version``, so backward notices values it saved that changed since."""
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
-        if not (isinstance(value, np.ndarray) and value.dtype in _FLOATS):
+        new = value is not self._data  # `t.data = ...`, not `t.data -= 1` (numpy in place)
+        if new and not (isinstance(value, np.ndarray) and value.dtype in FLOATS):
             value = to_array(value, self._data.dtype)
+        self._bump_version()  # values backward saved may be stale now
+        if new and self._base is not None:  # no longer a view of its base's memory
+            versions.unlink_view(self)
         self._data = value
-        self._version += 1  # lets backward notice values changed after they were saved
 
-    shape = property(lambda self: self._data.shape, doc="The shape, a tuple of ints.")
-    ndim = property(lambda self: self._data.ndim, doc="The number of axes.")
-    dtype = property(lambda self: self._data.dtype, doc="float64 (default) or float32.")
-    size = property(lambda self: self._data.size, doc="The number of elements.")
+    @property
+    def version(self) -> int:
+        """How many times the values were changed in place. A change through any view of the
+        same memory (``t.reshape(...)``, ``t.T``) counts for all of them, as numpy's views
+        share their values."""
+        return self._version
 
+    def _bump_version(self) -> None:
+        versions.count_change(self)
+
+    # the array's own, read in C (attrgetter): the engine reads .shape of every tensor
+    shape = property(attrgetter("_data.shape"), doc="The shape, a tuple of ints.")
+    ndim = property(attrgetter("_data.ndim"), doc="The number of axes.")
+    dtype = property(attrgetter("_data.dtype"), doc="float64 (default) or float32.")
+    size = property(attrgetter("_data.size"), doc="The number of elements.")
+
+    # ----- the graph -----
     @property
     def op(self) -> str | None:
         """Name of the operation that produced this tensor; None for a leaf."""
@@ -118,77 +117,37 @@ class Tensor(TensorMath):
         """True when no recorded op made this tensor (user-made, or made under no_grad)."""
         return self._fn is None
 
-    def item(self) -> float:
-        """The single value as a Python float."""
-        if self._data.size != 1:
-            raise ValueError(f"item: the tensor has shape {self.shape} ({self.size} elements); "
-                             "item() needs exactly one (index it, or reduce with .sum())")
-        return float(self._data.reshape(()))
+    # ----- gradients -----
+    @property
+    def grad(self) -> np.ndarray | None:
+        """dL/dself after ``backward()`` (None before): kept for leaves that require grad and
+        for tensors that called ``retain_grad()``."""
+        if self._grad is None and self._fn is not None and not self._retain_grad:
+            warnings.warn(
+                f"the .grad of a tensor made by '{self.op}' (not a leaf) is None: backward keeps "
+                "gradients only of leaves; call .retain_grad() on it before backward to keep "
+                "its gradient too", UserWarning, stacklevel=2)
+        return self._grad
 
-    def numpy(self) -> np.ndarray:
-        """A copy of the values (a copy, so later updates of the tensor do not change it)."""
-        return self._data.copy()
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            value = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if value.dtype != self._data.dtype:
+                raise TypeError(f"grad: a {self.dtype} tensor needs a {self.dtype} gradient, "
+                                f"got {value.dtype} (use .astype(np.{self.dtype}))")
+            if value.shape != self.shape:
+                raise ShapeError(f"grad: a gradient of shape {value.shape} for a tensor of "
+                                 f"shape {self.shape}; they must be equal")
+        self._grad = value
 
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        a = self._data if dtype is None else self._data.astype(dtype, copy=False)
-        return a.copy() if copy else a
-
-    def __bool__(self) -> bool:
-        if self._data.size != 1:
-            raise ValueError(
-                f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
-                "ambiguous; compare values with .item() or reduce with .max() / .sum() first"
-            )
-        return bool(self._data.reshape(()))
-
-    def __len__(self) -> int:
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor (a scalar)")
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=20)
-        extra = [f"name={self.name!r}"] if self.name else []
-        if self._data.dtype != np.float64:
-            extra.append(f"dtype={self._data.dtype}")
-        if self._fn is not None:
-            extra.append(f"op={self.op!r}")
-        if self.requires_grad:
-            extra.append("requires_grad=True")
-        return f"Tensor({', '.join([body] + extra)})"
-
-    # ----- autograd -----
     def backward(self, grad: Any = None, *, retain_graph: bool = False) -> None:
         """Compute d self / d leaf for every leaf with requires_grad; add it into ``leaf.grad``.
 
         ``grad`` is dL/dself when self is not the final scalar (same shape as self).
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward: this tensor does not require grad: none of the tensors it was "
-                "computed from has requires_grad=True, or it was computed under no_grad()"
-            )
-        if grad is None:
-            if self._data.size != 1:
-                raise RuntimeError(
-                    f"backward: the tensor has shape {self.shape}, not a single value; reduce "
-                    "it to a scalar loss first (.sum() or .mean()), or pass grad= of that shape"
-                )
-            g = np.full(self._data.shape, 1.0, self._data.dtype)  # dL/dL = 1 (np.ones is slower)
-        else:
-            g = to_array(grad, self.dtype)
-            if g.shape != self.shape:
-                raise ShapeError(f"backward: grad has shape {g.shape} but the tensor has shape "
-                                 f"{self.shape}; they must be equal")
-        engine.backward(self, g, retain_graph=retain_graph)
-
-    def detach(self) -> Tensor:
-        """A leaf with the same values and requires_grad=False, cut off from the graph.
-
-        The values are copied: changing the detached tensor in place can then never change,
-        unnoticed, an array that this tensor's graph saved for backward.
-        """
-        return _wrap(self._data.copy(), False)
+        seed = guards.seed_gradient("backward", self, grad)
+        engine.backward(self, seed, retain_graph=retain_graph)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
@@ -197,6 +156,12 @@ class Tensor(TensorMath):
     def register_hook(self, fn: Hook) -> Callable[[], None]:
         """Call ``fn(grad)`` with this tensor's total gradient each backward; a returned
         array replaces the gradient. Returns a function that removes the hook."""
+        if not callable(fn):
+            raise TypeError(f"register_hook: expected a function of the gradient, got "
+                            f"{type(fn).__name__} {fn!r}")
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: this tensor does not require grad, so no "
+                               "gradient will ever reach the hook; hook a tensor that does")
         self._hooks = (*self._hooks, fn)
 
         def remove() -> None:
@@ -208,18 +173,37 @@ class Tensor(TensorMath):
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""
-        self.grad = None
+        self._grad = None
 
+    def detach(self) -> Tensor:
+        """A leaf with the same values and requires_grad=False, cut off from the graph.
+
+        The values are copied: changing the detached tensor in place can then never change,
+        unnoticed, an array that this tensor's graph saved for backward.
+        """
+        leaf = _leaf(self._data.copy())
+        leaf._is_mask = self._is_mask
+        return leaf
+
+    # ----- running ops (used by the methods of TensorMath and TensorNumpy) -----
     def _apply(self, op: type[Function], *others: Any, **params: Any) -> Tensor:
         return apply(op, self, *others, **params)
 
+    def _rapply(self, op: type[Function], other: Any) -> Tensor:
+        return apply(op, other, self)  # self is the right operand: ``2 - t``
 
-def _wrap(data: np.ndarray, requires_grad: bool) -> Tensor:
-    """A tensor around an array we already own (no checks, no copy): the hot path."""
-    t = Tensor.__new__(Tensor)
-    t._data, t.grad, t.requires_grad, t.name = data, None, requires_grad, None
-    t._fn, t._parents, t._version, t._hooks, t._retain_grad = None, (), 0, (), False
-    return t
+    def _same_kind(self, moved: Tensor) -> Tensor:
+        """``moved`` holds self's values, moved: a mask reshaped or indexed is still a mask."""
+        moved._is_mask = self._is_mask
+        return moved
+
+    @staticmethod
+    def apply_op(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
+        """``tg.apply``, reachable from a tensor (``Function.apply`` calls it)."""
+        return apply(op, *inputs, **params)
+
+    # by identity, as for any object: tensors are dict keys, while == compares values
+    __hash__ = object.__hash__
 
 
 def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
@@ -228,47 +212,52 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     Non-Tensor inputs (numbers, arrays) are constants; a Python number takes the dtype of the
     first tensor input so float32 work stays float32.
     """
-    # One plain loop collects all we need from the inputs. apply runs once per op, and this
-    # loop replaced five generator passes that took ~2.4 µs of a ~5 µs op (now ~0.4 µs).
-    tensors: list[Tensor] = []
-    arrays: list[np.ndarray] = []
-    needs: list[bool] = []
-    versions: list[int] = []
+    # one pass over the inputs collects what forward and the recording need
+    tensors, arrays, needs, seen = [], [], [], []
     for x in inputs:
-        if not isinstance(x, Tensor):
-            x = _constant(x, inputs)
-        tensors.append(x)
-        arrays.append(x._data)
-        needs.append(x.requires_grad)
-        versions.append(x._version)
+        t = x if isinstance(x, Tensor) else _constant(x, inputs)
+        tensors.append(t)
+        arrays.append(t._data)
+        needs.append(t.requires_grad)
+        seen.append(t._version)
     fn = op()
     out = fn.forward(*arrays, **params)
-    if type(out) is not np.ndarray:  # numpy returns a scalar object (np.float64) for 0-d results
-        out = np.asarray(out)
-    if out.dtype not in _FLOATS:
-        out = to_array(out, copy=False)
-    if engine.anomaly_enabled:
-        bad = guards.describe_nonfinite(out)
-        if bad is not None:
-            raise FloatingPointError(
-                f"detect_anomaly: forward of '{fn.name}' produced {bad} (input shapes "
-                f"{[t.shape for t in tensors]}); look at its inputs for values outside its domain"
-            )
-        fn._fingerprints = guards.fingerprints(arrays, out)  # type: ignore[attr-defined]
-    record = engine.grad_enabled and True in needs
-    result = _wrap(out, record)
-    if record:
+    if type(out) is not np.ndarray or out.dtype not in FLOATS:  # numpy scalars, ints, lists
+        out = to_array(out, copy=False, what=f"forward of '{fn.name}'")
+    switches = mode.get()
+    if switches.anomaly:
+        guards.check_forward(fn, arrays, out)
+    result = Tensor.__new__(Tensor)
+    _init(result, out, False)
+    if out.base is not None:  # numpy returned a view (reshape, transpose): maybe of an input
+        versions.link_view(result, out.base, tensors)
+    if switches.grad and True in needs:
         fn.needs_input_grad = tuple(needs)
-        fn._versions = tuple(versions)  # type: ignore[attr-defined]
+        fn.versions = (*seen, result._version)
+        fn.changes_before = versions.CHANGES.count
         fn.params = params  # so the op can be re-run (gradcheck.locate) and shown
-        result._fn, result._parents = fn, tuple(tensors)
+        result.requires_grad, result._fn, result._parents = True, fn, tuple(tensors)
     return result
+
+
+def _leaf(data: np.ndarray) -> Tensor:
+    """A tensor around an array we already own (no checks, no copy)."""
+    t = Tensor.__new__(Tensor)
+    _init(t, data, False)
+    return t
+
+
+def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
+    t._data, t._grad, t.requires_grad, t.name = data, None, requires_grad, None
+    t._fn, t._parents, t._version, t._base, t._views = None, (), 0, None, None
+    t._hooks, t._retain_grad, t._is_mask = (), False, False
 
 
 def _constant(x: Any, inputs: tuple[Any, ...]) -> Tensor:
     """A non-Tensor operand as a constant leaf; a Python number takes the dtype of the first
     tensor operand, so that float32 work stays float32."""
     like = None
-    if isinstance(x, (int, float)):
+    if isinstance(x, (int, float, np.number)):
         like = next((t._data.dtype for t in inputs if isinstance(t, Tensor)), None)
-    return _wrap(to_array(x, like, copy=False), False)
+    # a copy of an array: changing it before backward must not change what forward saw
+    return _leaf(to_array(x, like, copy=isinstance(x, np.ndarray)))

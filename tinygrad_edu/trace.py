@@ -26,77 +26,13 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .errors import ShapeError
-from .tensor import Tensor, to_array
+from .broadcasting import summed_axes, unbroadcast
+from .graph import Node
+from .guards import seed_gradient
+from .labels import label_tensors, summarize
+from .tensor import Tensor
 
 __all__ = ["Trace", "TraceStep", "label_tensors", "summarize", "trace_backward"]
-
-
-def _num(v: float) -> str:
-    return f"{v:.4g}"
-
-
-def _nested(a: np.ndarray) -> str:
-    if a.ndim == 0:
-        return _num(float(a))
-    return "[" + ", ".join(_nested(row) for row in a) + "]"
-
-
-def summarize(a: Any, small: int = 6) -> str:
-    """A short text for an array: its values when it has at most ``small`` elements,
-    otherwise ``min … mean … max …``.
-
-    >>> summarize(np.array([0.5, -1.25]))
-    '[0.5, -1.25]'
-    >>> summarize(np.arange(10.0))
-    'min 0 mean 4.5 max 9'
-    """
-    a = np.asarray(a)
-    if a.size == 0:
-        return f"empty {a.shape}"
-    if a.size == 1:
-        return _num(float(a.reshape(())))
-    if a.size <= small:
-        return _nested(a)
-    with np.errstate(all="ignore"):  # inf - inf in the mean is nan, and that is what we show
-        return f"min {_num(a.min())} mean {_num(a.mean())} max {_num(a.max())}"
-
-
-def label_tensors(root: Tensor) -> dict[int, str]:
-    """A short readable label for every tensor of root's graph, keyed by ``id``.
-
-    A tensor's own ``name`` wins. Otherwise a tensor made by an op is called after the op
-    (``add``; ``add#1``, ``add#2`` in forward order when the op occurs more than once), a
-    one-element constant by its value, and other leaves ``leaf#k`` / ``const#k``.
-    """
-    # the ops' outputs, parents before children (a leaf root has none)
-    forward = [t for t in reversed(engine.topological_order(root)) if not t.is_leaf]
-    counts: dict[str, int] = {}
-    for t in forward:
-        counts[t.op or ""] = counts.get(t.op or "", 0) + 1
-    labels: dict[int, str] = {}
-    seen: dict[str, int] = {}
-    for t in forward:
-        op = t.op or ""
-        seen[op] = seen.get(op, 0) + 1
-        labels[id(t)] = t.name or (op if counts[op] == 1 else f"{op}#{seen[op]}")
-    # leaves numbered in the order the forward pass first used them
-    leaves = [p for t in forward for p in t.parents if p.is_leaf] + [root]
-    n_leaf = n_const = 0
-    for t in leaves:
-        if id(t) in labels:
-            continue
-        if t.name:
-            labels[id(t)] = t.name
-        elif t.requires_grad:
-            n_leaf += 1
-            labels[id(t)] = f"leaf#{n_leaf}"
-        elif t.size == 1:
-            labels[id(t)] = summarize(t.data)
-        else:
-            n_const += 1
-            labels[id(t)] = f"const#{n_const}"
-    return labels
 
 
 @dataclass(frozen=True, repr=False)
@@ -207,27 +143,6 @@ class Trace:
         return (f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def _seed_grad(t: Tensor, grad: Any) -> np.ndarray:
-    """dL/dt to start from: 1 for a one-element tensor, else ``grad`` (checked)."""
-    if not t.requires_grad:
-        raise RuntimeError(
-            "trace_backward: this tensor does not require grad: none of the tensors it was "
-            "computed from has requires_grad=True, or it was computed under no_grad()"
-        )
-    if grad is None:
-        if t.size != 1:
-            raise RuntimeError(
-                f"trace_backward: the tensor has shape {t.shape}, not a single value; reduce "
-                "it to a scalar loss first (.sum() or .mean()), or pass grad= of that shape"
-            )
-        return np.ones(t.shape, dtype=t.dtype)
-    g = to_array(grad, t.dtype)
-    if g.shape != t.shape:
-        raise ShapeError(f"trace_backward: grad has shape {g.shape} but the tensor has shape "
-                         f"{t.shape}; they must be equal")
-    return g
-
-
 def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -> Trace:
     """Run ``t.backward(grad)`` (leaves' ``.grad`` are filled as usual) and return its steps.
 
@@ -244,13 +159,25 @@ def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -
     >>> trace[1].grads_in[1]      # each bias element fed two outputs
     array([2., 2.])
     """
-    seed = _seed_grad(t, grad)
+    seed = seed_gradient("trace_backward", t, grad)
     labels = label_tensors(t)
     steps: list[TraceStep] = []
 
-    def on_step(node: Tensor, g_out: np.ndarray, grads_in: tuple[np.ndarray | None, ...],
-                axes: tuple[tuple[int, ...], ...]) -> None:
-        op_class: Any = type(node._fn)
+    def on_step(node: Node, g_out: np.ndarray, vjp_out: tuple[np.ndarray | None, ...]) -> None:
+        fn = node._fn
+        assert isinstance(node, Tensor) and fn is not None  # the engine calls it for ops only
+        # what the engine does next, done here too, to show it: each gradient an input
+        # needs, summed over the axes broadcasting stretched
+        grads_in: list[np.ndarray | None] = []
+        axes: list[tuple[int, ...]] = []
+        for x, needs, g in zip(node.parents, fn.needs_input_grad, vjp_out):
+            if needs and g is not None:
+                grads_in.append(unbroadcast(np.asarray(g), x.shape))
+                axes.append(summed_axes(np.shape(g), x.shape))
+            else:
+                grads_in.append(None)
+                axes.append(())
+        op_class = type(fn)
         rule = op_class.rule or (op_class.__doc__ or "").strip().split("\n")[0]
         steps.append(TraceStep(
             op=op_class.name,
@@ -260,8 +187,8 @@ def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -
             output_label=labels.get(id(node), node.op or "?"),
             input_labels=tuple(labels.get(id(p), "?") for p in node.parents),
             grad_out=g_out,
-            grads_in=grads_in,
-            summed_axes=axes,
+            grads_in=tuple(grads_in),
+            summed_axes=tuple(axes),
         ))
 
     engine.backward(t, seed, retain_graph=retain_graph, on_step=on_step)

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from .engine import no_grad
-from .nn.layers import RngLike, as_generator
+from .arguments import RngLike, as_float, as_generator, data_array, whole_number
+from .modes import no_grad
+from .progress import Progress
 from .tensor import Tensor
 
 Accuracy = Callable[[np.ndarray, np.ndarray], float]
@@ -73,7 +73,8 @@ def _accuracy_for(loss: Callable[..., Tensor]) -> Accuracy | None:
 class History:
     """Per-epoch results of ``fit``: ``loss[k]`` and ``accuracy[k]`` for epoch k.
 
-    Both are averages over the epoch's batches, each measured before that batch's update.
+    Both are averages over the epoch's batches, each measured before that batch's update,
+    kept as plain Python floats (never Tensors, which would keep every batch's graph alive).
     ``accuracy`` stays empty when no accuracy is measured (e.g. for regression).
     """
 
@@ -87,15 +88,19 @@ class History:
     def __str__(self) -> str:
         if not self.loss:
             return "History(no epochs)"
-        acc = f", accuracy {self.accuracy[-1]:.4f}" if self.accuracy else ""
+        acc = f", accuracy {self.accuracy[-1]:.1%}" if self.accuracy else ""
         return f"History({self.epochs} epochs: loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}{acc})"
 
 
-def _as_array(a: Any, what: str) -> np.ndarray:
-    arr = a.data if isinstance(a, Tensor) else np.asarray(a)
-    if arr.ndim == 0:
-        raise ValueError(f"fit: {what} must have one row per sample, got a scalar")
-    return arr
+def diverged(loss: float, first_loss: float) -> bool:
+    """True when a training loss is NaN or infinite, or has grown past a million times the
+    first one (taken as at least 1): gradient descent is running away, most often because
+    the learning rate is too large.
+
+    >>> diverged(0.3, 0.7), diverged(float("nan"), 0.7), diverged(2e6, 0.7)
+    (False, True, True)
+    """
+    return not math.isfinite(loss) or loss > 1e6 * max(first_loss, 1.0)
 
 
 def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
@@ -115,9 +120,12 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
     - ``accuracy``: ``"auto"`` picks it from the loss (threshold 0.5 for binary cross-entropy,
       0 for its logits version, argmax for the cross-entropies, none for mse);
       a function ``accuracy(y, t) -> float`` on arrays; or None.
-    - ``progress``: None shows a tqdm bar when tqdm is installed and stdout is a terminal;
-      True always shows progress (a bar, or printed lines without tqdm); ``"text"`` prints
-      about ten lines; False shows nothing.
+    - ``progress``: None: a tqdm bar in a terminal; True: always (lines without tqdm);
+      ``"text"``: about ten lines, and one at least every few seconds; False: nothing.
+
+    Everything is checked before the first step: the optimizer must hold every parameter of
+    the model (set ``requires_grad=False`` on those you mean to freeze), and X and t must be
+    real numbers without NaN or infinity.
 
     Callbacks: objects with any of these methods (missing ones are skipped). For each batch,
     at global step s = 0, 1, 2, ... (counting batches over all epochs):
@@ -139,32 +147,24 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
     (1.0, True)
     """
     loss_fn = _resolve_loss(loss)
-    X, t = _as_array(X, "X"), _as_array(t, "t")
+    _check_optimizer(model, optimizer)
+    X = data_array(X.data if isinstance(X, Tensor) else X, "X", "fit")
+    t = data_array(t.data if isinstance(t, Tensor) else t, "t", "fit")
     n = X.shape[0]
-    if n == 0:
-        raise ValueError("fit: X has no rows; there is nothing to train on")
     if t.shape[0] != n:
         raise ValueError(f"fit: X has {n} rows but t has {t.shape[0]}; give one target per row")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
-    if batch_size is None:
-        batch_size = n
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
-    if accuracy == "auto":
-        acc_fn = _accuracy_for(loss_fn)
-    elif accuracy is None or callable(accuracy):
-        acc_fn = accuracy
-    else:
+    epochs = whole_number(epochs, "epochs", "fit")
+    batch_size = n if batch_size is None else whole_number(batch_size, "batch_size", "fit")
+    if not (accuracy == "auto" or accuracy is None or callable(accuracy)):
         raise TypeError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
+    acc_fn = _accuracy_for(loss_fn) if isinstance(accuracy, str) else accuracy
     gen = as_generator(rng, "fit")
     callbacks = list(callbacks)
     history = History()
-    bar, text_every = _progress(progress, int(epochs))
-    step = 0
+    shown = Progress(progress, epochs)
+    step, first = 0, math.nan
     try:
-        for epoch in range(int(epochs)):
+        for epoch in range(epochs):
             order = gen.permutation(n) if shuffle else np.arange(n)
             total_loss = total_acc = 0.0
             for start in range(0, n, batch_size):
@@ -173,10 +173,12 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
                 y = model(xb)                                # predict
                 E = loss_fn(y, tb)                           # compare
                 value = E.item()
-                if not np.isfinite(value):  # stop before NaNs spread into the weights
+                first = value if step == 0 else first
+                if diverged(value, first):  # stop before NaNs spread into the weights
                     raise FloatingPointError(
-                        f"fit: the loss became {value} at epoch {epoch}, step {step}; the "
-                        "learning rate is probably too large (or the inputs not standardised)")
+                        f"fit: the loss became {value:.4g} at epoch {epoch}, step {step} (first "
+                        f"step: {first:.4g}): training diverged; lower the learning rate (or "
+                        "standardise the inputs)")
                 optimizer.zero_grad()                        # adjust ...
                 E.backward()
                 _call(callbacks, "on_backward", model, value, step)
@@ -184,19 +186,16 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
                 _call(callbacks, "on_step_end", model, value, step)
                 total_loss += value * len(idx)
                 if acc_fn is not None:
-                    total_acc += acc_fn(y.data, tb.data) * len(idx)
+                    total_acc += as_float(acc_fn(y.data, tb.data), "accuracy", "fit") * len(idx)
                 step += 1
             history.loss.append(total_loss / n)
             if acc_fn is not None:
                 history.accuracy.append(total_acc / n)
-            _report(bar, text_every, epoch, int(epochs), history)
-            for cb in callbacks:
-                hook = getattr(cb, "on_epoch_end", None)
-                if hook is not None:
-                    hook(epoch, history)
+            _call(callbacks, "on_epoch_end", epoch, history)
+            shown.epoch_end(epoch, history.loss[-1],
+                            history.accuracy[-1] if history.accuracy else None)
     finally:
-        if bar is not None:
-            bar.close()
+        shown.close()
     return history
 
 
@@ -223,31 +222,25 @@ def _call(callbacks: Sequence[Any], method: str, *args: Any) -> None:
             hook(*args)
 
 
-def _progress(progress: bool | str | None, epochs: int) -> tuple[Any, int]:
-    """(tqdm bar or None, print every k epochs or 0). tqdm is imported only when needed: the
-    base install is numpy only."""
-    if progress is False:
-        return None, 0
-    if progress == "text":
-        return None, max(1, epochs // 10)
-    if progress is None and not sys.stdout.isatty():
-        return None, 0
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None, (max(1, epochs // 10) if progress else 0)
-    # the width from shutil, which falls back to 80 where a terminal reports 0 columns (tqdm
-    # would then draw nothing)
-    width = shutil.get_terminal_size().columns
-    return tqdm(total=epochs, desc="training", unit="epoch", file=sys.stdout, ncols=width), 0
-
-
-def _report(bar: Any, every: int, epoch: int, epochs: int, h: History) -> None:
-    acc = f"{h.accuracy[-1]:.4f}" if h.accuracy else None
-    if bar is not None:
-        bar.set_postfix_str(f"loss={h.loss[-1]:.4f}" + (f", accuracy={acc}" if acc else ""),
-                            refresh=False)  # update(1) below redraws the bar
-        bar.update(1)
-    elif every and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
-        print(f"epoch {epoch + 1:>{len(str(epochs))}}/{epochs}  loss {h.loss[-1]:.4f}"
-              + (f"  accuracy {acc}" if acc else ""), flush=True)
+def _check_optimizer(model: Any, optimizer: Any) -> None:
+    """The optimizer can step, and holds every trainable parameter of the model."""
+    if not (callable(getattr(optimizer, "zero_grad", None))
+            and callable(getattr(optimizer, "step", None))):
+        raise TypeError(f"fit: optimizer must have zero_grad() and step(), such as "
+                        f"tg.optim.SGD(model.parameters(), lr=0.1); got "
+                        f"{type(optimizer).__name__} {optimizer!r}")
+    held, named = getattr(optimizer, "params", None), getattr(model, "named_parameters", None)
+    if held is None or not callable(named):
+        return  # an optimizer or model of the user's own making: nothing to compare
+    ids = {id(p) for p in held}
+    own = list(named())
+    missing = [name for name, p in own if id(p) not in ids]
+    if missing and len(missing) == len(own):
+        raise ValueError("fit: the optimizer holds none of the model's parameters, so training "
+                         "would change nothing (was it made for another model, or for an "
+                         "earlier one of the same name?); make it from this model: "
+                         "tg.optim.SGD(model.parameters(), lr=...)")
+    if missing:
+        raise ValueError(f"fit: the optimizer does not hold the model's parameters {missing}, "
+                         "so they would never be trained; make it from model.parameters(), or "
+                         "set requires_grad=False on the parameters you mean to freeze")

@@ -23,12 +23,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from . import engine
+from . import graph
 from .broadcasting import broadcast_shape, summed_axes
+from .explore import explore  # the interactive page: see explore.py
+from .labels import label_tensors, role, summarize
 from .tensor import Tensor
-from .trace import Trace, label_tensors, summarize
+from .trace import Trace
 
-__all__ = ["DotGraph", "GraphvizMissingWarning", "render", "to_dot"]
+__all__ = ["DotGraph", "GraphvizMissingWarning", "explore", "render", "to_dot"]
 
 FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps")
 _ELEMENTWISE = ("add", "sub", "mul", "div", "pow")  # ops whose inputs broadcast to the output
@@ -72,14 +74,6 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _role(t: Tensor, root: Tensor) -> str:
-    if t is root:
-        return "root"
-    if t.is_leaf:
-        return "param" if t.requires_grad else "const"
-    return "inner"
-
-
 def _forward_summed_axes(t: Tensor) -> tuple[tuple[int, ...], ...]:
     """For each input of the op that made t: the axes backward will sum (broadcasting).
 
@@ -120,7 +114,7 @@ def to_dot(t: Tensor, *, trace: Trace | None = None, small: int = 6,
     >>> "summed over axis 0" in tg.viz.to_dot((x + b).sum())
     True
     """
-    tensors = list(engine.iter_graph(t))
+    tensors = list(graph.iter_graph(t))
     ids = {id(x): f"t{k}" for k, x in enumerate(tensors)}
     labels = label_tensors(t)
     steps = {id(s.output): s for s in trace} if trace is not None else {}
@@ -129,11 +123,11 @@ def to_dot(t: Tensor, *, trace: Trace | None = None, small: int = 6,
              f"  label={_quote(_LEGEND)};",
              "  node [fontname=Helvetica, fontsize=10]; edge [fontname=Helvetica, fontsize=9];"]
     for x in tensors:
-        grad = x.grad
+        grad = x._grad  # not .grad: that warns for the non-leaves here
         if grad is None and trace is not None:
             grad = trace.grad_of(x)
         text = _tensor_label(x, labels[id(x)], grad, small)
-        lines.append(f"  {ids[id(x)]} [label={_quote(text)}, {_STYLE[_role(x, t)]}];")
+        lines.append(f"  {ids[id(x)]} [label={_quote(text)}, {_STYLE[role(x, t)]}];")
     for x in tensors:
         if x.is_leaf:
             continue
@@ -172,14 +166,14 @@ def render(t: Tensor | str, path: str | Path, *, trace: Trace | None = None) -> 
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("dot", "gv") and fmt not in FORMATS:  # checked before anything is made
+        raise ValueError(f"render: cannot tell the picture format from {str(path)!r}; end the "
+                         f"path with one of {', '.join('.' + f for f in FORMATS)} (or .dot)")
     text = t if isinstance(t, str) else to_dot(t, trace=trace)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("dot", "gv"):
         path.write_text(text, encoding="utf-8")
         return path
-    if fmt not in FORMATS:
-        raise ValueError(f"render: cannot tell the picture format from {str(path)!r}; end the "
-                         f"path with one of {', '.join('.' + f for f in FORMATS)} (or .dot)")
     dot = shutil.which("dot")
     if dot is None:
         dot_path = path.with_suffix(".dot")

@@ -3,41 +3,14 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-RngLike = int | np.integer | np.random.Generator | None
+from ..arguments import RngLike, as_generator, check_real
+
 FloatArray = NDArray[np.float64]
-
-
-def check_real(value: object, name: str, where: str) -> None:
-    """TypeError unless ``value`` is a real number (bools are not numbers here)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{where}: {name} must be a real number, got {type(value).__name__} {value!r}"
-        )
-
-
-def as_generator(rng: RngLike, where: str) -> np.random.Generator:
-    """Turn ``rng`` (seed, Generator or None) into a Generator, or raise."""
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)):
-        if rng < 0:
-            raise ValueError(f"{where}: rng seed must be a non-negative integer, got {rng}")
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"{where}: rng must be an int seed, a numpy.random.Generator or None, "
-        f"got {type(rng).__name__} {rng!r}"
-    )
-
-
-
 
 
 def train_test_split(

@@ -7,7 +7,8 @@ from typing import Literal, overload
 
 import numpy as np
 
-from .prep import FloatArray, RngLike, as_generator, check_real
+from ..arguments import RngLike, as_generator, check_real
+from .prep import FloatArray
 
 _GATE_INPUTS = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
 _GATE_OUTPUTS: dict[str, tuple[float, float, float, float]] = {
@@ -70,9 +71,6 @@ def xor_gate() -> tuple[FloatArray, FloatArray]:
     [0.0, 1.0, 1.0, 0.0]
     """
     return logic_gate("xor")
-
-
-
 
 
 @overload

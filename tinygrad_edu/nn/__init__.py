@@ -10,8 +10,8 @@
 (4, 2)
 """
 
-from .layers import ACTIVATIONS, Linear, Neuron, get_activation
-from .module import Module, Sequential
+from .layers import ACTIVATIONS, Linear, Neuron, Sequential, get_activation
+from .module import Module
 from .perceptron import Perceptron, PerceptronResult
 
 __all__ = [

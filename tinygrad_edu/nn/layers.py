@@ -1,4 +1,5 @@
-"""Layers of the lecture: one ``Neuron`` y = f(w·x + b) and a ``Linear`` layer y = f(Wx + b).
+"""Layers of the lecture: one ``Neuron`` y = f(w·x + b), a ``Linear`` layer y = f(Wx + b),
+and ``Sequential``, layers applied one after the other.
 
 A ``Linear`` layer is just ``out_features`` neurons side by side: row j of ``weight`` is
 neuron j's weight vector w_j, so for a batch X of shape (N, in) the outputs are
@@ -8,17 +9,17 @@ Y = f(X Wᵀ + b) of shape (N, out), with Y[n, j] = f(w_j · x_n + b_j).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .. import functional as F
+from ..arguments import RngLike, as_generator, whole_number
 from ..errors import ShapeError
 from ..tensor import Tensor
-from .module import Module
+from .module import Module, nested_repr
 
-RngLike = int | np.random.Generator | None
 Activation = str | Callable[[Tensor], Tensor] | None
 
 ACTIVATIONS: dict[str, Callable[[Any], Tensor]] = {
@@ -55,16 +56,6 @@ def get_activation(activation: Activation) -> tuple[str, Callable[[Any], Tensor]
                     f"{type(activation).__name__} {activation!r}")
 
 
-def as_generator(rng: RngLike, where: str) -> np.random.Generator:
-    """An int seed, a Generator (used and advanced) or None (fresh randomness) as a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"{where}: rng must be an int seed, a numpy Generator or None, got "
-                    f"{type(rng).__name__} {rng!r}")
-
-
 def uniform_init(gen: np.random.Generator, shape: tuple[int, ...], fan_in: int) -> np.ndarray:
     """Values uniform in [-1/√fan_in, 1/√fan_in]: PyTorch's default for Linear layers.
 
@@ -73,12 +64,6 @@ def uniform_init(gen: np.random.Generator, shape: tuple[int, ...], fan_in: int) 
     """
     bound = 1.0 / math.sqrt(fan_in)
     return gen.uniform(-bound, bound, size=shape)
-
-
-def _count(value: Any, what: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def _as_input(x: Any) -> Tensor:
@@ -103,7 +88,7 @@ class Neuron(Module):
 
     def __init__(self, n_inputs: int, activation: Activation = "sigmoid", *,
                  rng: RngLike = None) -> None:
-        self.n_inputs = _count(n_inputs, "n_inputs", "Neuron")
+        self.n_inputs = whole_number(n_inputs, "n_inputs", "Neuron")
         self.activation, self._f = get_activation(activation)
         gen = as_generator(rng, "Neuron")
         self.w = Tensor(uniform_init(gen, (self.n_inputs,), self.n_inputs), True, name="w")
@@ -147,8 +132,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, activation: Activation = None, *,
                  bias: bool = True, rng: RngLike = None) -> None:
-        self.in_features = _count(in_features, "in_features", "Linear")
-        self.out_features = _count(out_features, "out_features", "Linear")
+        self.in_features = whole_number(in_features, "in_features", "Linear")
+        self.out_features = whole_number(out_features, "out_features", "Linear")
         self.activation, self._f = get_activation(activation)
         gen = as_generator(rng, "Linear")
         shape = (self.out_features, self.in_features)
@@ -173,3 +158,42 @@ class Linear(Module):
         extra = "" if self.bias is not None else ", bias=False"
         return (f"Linear({self.in_features} -> {self.out_features}, "
                 f"activation={self.activation!r}{extra})")
+
+
+class Sequential(Module):
+    """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Any callable may be a step (e.g. ``tg.functional.relu``); only modules hold parameters,
+    named ``layers.<index>.<name>``.
+
+    >>> import tinygrad_edu as tg
+    >>> net = tg.nn.Sequential(tg.nn.Linear(4, 8, "relu", rng=0), tg.nn.Linear(8, 3, rng=1))
+    >>> net(tg.ones(2, 4)).shape
+    (2, 3)
+    >>> len(net.parameters())
+    4
+    """
+
+    def __init__(self, *modules: Any) -> None:
+        for i, m in enumerate(modules):
+            if not callable(m):
+                raise TypeError(f"Sequential: step {i} is a {type(m).__name__}, not a module "
+                                "or a function")
+        self.layers = list(modules)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int) -> Any:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        return nested_repr(self, [(f"({i})", m) for i, m in enumerate(self.layers)])

@@ -10,6 +10,7 @@ Names follow the attribute path: ``weight``, ``layers.0.bias``, ``heads.cat.weig
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -61,30 +62,52 @@ class Module:
         tuples and dicts. A tensor reachable twice (shared weights) is listed under the
         first name found; this is what ``state_dict`` saves.
         """
+        for name, _, tensor in self._walk():
+            yield name, tensor
+
+    def _walk(self) -> Iterator[tuple[str, str, Tensor]]:
+        """``(name, how it is reached, tensor)``: the second as Python, e.g. ``self.layers[0]``,
+        for error messages where two names collide."""
         seen: set[int] = set()
-        stack: list[tuple[str, Any]] = [("", self)]
+        stack: list[tuple[str, str, Any]] = [("", "self", self)]
         # Depth-first with an explicit stack: children pushed in reverse keep attribute order.
         while stack:
-            prefix, obj = stack.pop()
+            prefix, path, obj = stack.pop()
             if isinstance(obj, Tensor):
                 if id(obj) not in seen:
                     seen.add(id(obj))
-                    yield prefix, obj
+                    yield prefix, path, obj
                 continue
             if isinstance(obj, (Module, list, tuple, dict)):
                 if id(obj) in seen:  # reachable twice (or a cycle): walk it once
                     continue
                 seen.add(id(obj))
             if isinstance(obj, Module):
-                children = list(vars(obj).items())
+                children = [(k, f"{path}.{k}" if k.isidentifier() else f"getattr({path}, {k!r})",
+                             v) for k, v in vars(obj).items()]
             elif isinstance(obj, (list, tuple)):
-                children = [(str(i), v) for i, v in enumerate(obj)]
+                children = [(str(i), f"{path}[{i}]", v) for i, v in enumerate(obj)]
             elif isinstance(obj, dict):
-                children = [(str(k), v) for k, v in obj.items()]
+                children = [(str(k), f"{path}[{k!r}]", v) for k, v in obj.items()]
             else:
                 continue
-            for key, value in reversed(children):
-                stack.append((f"{prefix}.{key}" if prefix else key, value))
+            for key, child_path, value in reversed(children):
+                stack.append((f"{prefix}.{key}" if prefix else key, child_path, value))
+
+    def _named_tensors_unique(self) -> dict[str, Tensor]:
+        """``named_tensors`` as a dict, or ValueError when two tensors get the same name (a
+        list element ``layers.0`` and an attribute called ``layers.0``): a state dict would
+        keep only one of them."""
+        found: dict[str, tuple[str, Tensor]] = {}
+        for name, path, tensor in self._walk():
+            if name in found:
+                raise ValueError(
+                    f"{type(self).__name__}.state_dict: two different tensors get the name "
+                    f"{name!r}: {found[name][0]} and {path}; rename one of them (names join "
+                    "attribute names, list indices and dict keys with '.', so a name that "
+                    "contains '.' can collide with another)")
+            found[name] = (path, tensor)
+        return {name: tensor for name, (_, tensor) in found.items()}
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:
         """``(name, tensor)`` for each trainable tensor (``requires_grad=True``), once each."""
@@ -105,7 +128,7 @@ class Module:
 
         Copies, so training further does not change a state dict taken earlier.
         """
-        return {name: t.data.copy() for name, t in self.named_tensors()}
+        return {name: t.data.copy() for name, t in self._named_tensors_unique().items()}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every tensor's values from ``state`` (as returned by ``state_dict``).
@@ -117,28 +140,34 @@ class Module:
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a dict of name -> array, got "
                             f"{type(state).__name__}")
-        own = dict(self.named_tensors())
-        missing = [n for n in own if n not in state]
-        unexpected = [str(n) for n in state if n not in own]
+        own = self._named_tensors_unique()
+        values = {str(name): np.asarray(value) for name, value in state.items()}
+        for name, value in values.items():
+            if value.dtype.kind not in "fiub":
+                raise TypeError(f"load_state_dict({type(self).__name__}): '{name}' holds "
+                                f"{value.dtype} values, not numbers")
+        self._check_fits(own, {name: value.shape for name, value in values.items()})
+        new = {name: np.array(values[name], dtype=t.dtype, copy=True) for name, t in own.items()}
+        for name, t in own.items():  # only now, when everything was checked
+            t.data = new[name]
+
+    def _check_fits(self, own: Mapping[str, Tensor], shapes: Mapping[str, tuple[int, ...]]
+                    ) -> None:
+        """The names in ``shapes`` are exactly those of ``own`` (``KeyError`` listing the
+        missing and unexpected ones) and every shape matches (``ShapeError``)."""
+        missing = [n for n in own if n not in shapes]
+        unexpected = [n for n in shapes if n not in own]
         if missing or unexpected:
             raise StateDictKeyError(
                 f"load_state_dict({type(self).__name__}): names do not match; missing: "
                 f"{missing or 'none'}; unexpected: {unexpected or 'none'}"
             )
-        new: dict[str, np.ndarray] = {}
         for name, t in own.items():
-            value = np.asarray(state[name])
-            if value.dtype.kind not in "fiub":
-                raise TypeError(f"load_state_dict({type(self).__name__}): '{name}' holds "
-                                f"{value.dtype} values, not numbers")
-            if value.shape != t.shape:
+            if tuple(shapes[name]) != t.shape:
                 raise ShapeError(
                     f"load_state_dict({type(self).__name__}): '{name}' has shape {t.shape} in "
-                    f"the model but {value.shape} in the state dict"
+                    f"the model but {tuple(shapes[name])} in the state dict"
                 )
-            new[name] = np.array(value, dtype=t.dtype, copy=True)
-        for name, t in own.items():  # only now, when everything was checked
-            t.data = new[name]
 
     # ----- files -----
     def save(self, path: str | Path) -> None:
@@ -156,8 +185,11 @@ class Module:
         shapes that do not fit this model raise ``KeyError`` / ``ShapeError`` naming it too.
         """
         path = Path(path)
-        state = checkpoint.read_npz(path)
+        own = self._named_tensors_unique()
         try:
+            # names and shapes are compared with the file's headers before its data is read
+            state = checkpoint.read_npz(path, lambda headers: self._check_fits(
+                own, {name: shape for name, (shape, _) in headers.items()}))
             self.load_state_dict(state)
         except StateDictKeyError as e:
             raise StateDictKeyError(f"load({str(path)!r}): {e}") from None
@@ -165,46 +197,23 @@ class Module:
             raise ShapeError(f"load({str(path)!r}): {e}") from None
 
     def __repr__(self) -> str:
-        inner = [f"  {k}: {v!r}".replace("\n", "\n  ") for k, v in vars(self).items()
-                 if isinstance(v, Module)]
-        return f"{type(self).__name__}(" + ("\n" + "\n".join(inner) + "\n" if inner else "") + ")"
+        return nested_repr(self, [(k, v) for k, v in vars(self).items()
+                                   if isinstance(v, Module)])
 
 
-class Sequential(Module):
-    """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+_open_reprs = threading.local()  # per thread: ids of the modules whose repr is being built
 
-    Any callable may be a step (e.g. ``tg.functional.relu``); only modules hold parameters,
-    named ``layers.<index>.<name>``.
 
-    >>> import tinygrad_edu as tg
-    >>> net = tg.nn.Sequential(tg.nn.Linear(4, 8, "relu", rng=0), tg.nn.Linear(8, 3, rng=1))
-    >>> net(tg.ones(2, 4)).shape
-    (2, 3)
-    >>> len(net.parameters())
-    4
-    """
-
-    def __init__(self, *modules: Any) -> None:
-        for i, m in enumerate(modules):
-            if not callable(m):
-                raise TypeError(f"Sequential: step {i} is a {type(m).__name__}, not a module "
-                                "or a function")
-        self.layers = list(modules)
-
-    def forward(self, x: Any) -> Any:
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def __getitem__(self, i: int) -> Any:
-        return self.layers[i]
-
-    def __len__(self) -> int:
-        return len(self.layers)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.layers)
-
-    def __repr__(self) -> str:
-        inner = [f"  ({i}): {m!r}".replace("\n", "\n  ") for i, m in enumerate(self.layers)]
-        return "Sequential(" + ("\n" + "\n".join(inner) + "\n" if inner else "") + ")"
+def nested_repr(module: Module, children: list[tuple[str, Any]]) -> str:
+    """``Name(`` one indented ``label: repr(child)`` line per child ``)``. A module met again
+    inside its own repr (it contains itself) is shown as a cycle, not followed for ever."""
+    name = type(module).__name__
+    open_ids: set[int] = _open_reprs.__dict__.setdefault("ids", set())
+    if id(module) in open_ids:
+        return f"<cycle: the enclosing {name} again>"
+    open_ids.add(id(module))
+    try:
+        inner = [f"  {label}: {child!r}".replace("\n", "\n  ") for label, child in children]
+    finally:
+        open_ids.discard(id(module))
+    return f"{name}(" + ("\n" + "\n".join(inner) + "\n" if inner else "") + ")"

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import no_grad
+from ..arguments import RngLike, data_array, real_number, whole_number
 from ..errors import ShapeError
+from ..modes import no_grad
 from ..tensor import Tensor
-from .layers import Neuron, RngLike
+from .layers import Neuron
 
 
 @dataclass
@@ -72,24 +73,23 @@ class Perceptron(Neuron):
         X: (N, n_inputs) array; t: (N,) targets in {0, 1}; ``lr`` is η above. Stops after the
         first epoch without a mistake. Returns a ``PerceptronResult`` (truthy if converged).
         """
-        X = np.asarray(X.data if isinstance(X, Tensor) else X, dtype=np.float64)
-        t = np.asarray(t.data if isinstance(t, Tensor) else t, dtype=np.float64)
+        where = f"{self._label()}.fit"
+        # the same checks as tg.fit: real numbers, at least one row, no NaN or infinity
+        X = data_array(X.data if isinstance(X, Tensor) else X, "X", where).astype(np.float64)
+        t = data_array(t.data if isinstance(t, Tensor) else t, "t", where).astype(np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
-            raise ShapeError(f"{self._label()}.fit: X must have shape (N, {self.n_inputs}), "
-                             f"got {X.shape}")
+            raise ShapeError(f"{where}: X must have shape (N, {self.n_inputs}), got {X.shape}")
         if t.shape != (X.shape[0],):
-            raise ShapeError(f"{self._label()}.fit: t must have shape ({X.shape[0]},) (one "
-                             f"target per row of X), got {t.shape}")
+            raise ShapeError(f"{where}: t must have shape ({X.shape[0]},) (one target per row "
+                             f"of X), got {t.shape}")
         if not np.all((t == 0) | (t == 1)):
-            raise ValueError(f"{self._label()}.fit: targets must be 0 or 1, got values "
+            raise ValueError(f"{where}: targets must be 0 or 1, got values "
                              f"{np.unique(t)[:5].tolist()}")
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"{self._label()}.fit: epochs must be a positive int, got {epochs!r}")
-        if not lr > 0:
-            raise ValueError(f"{self._label()}.fit: lr must be > 0, got {lr!r}")
+        epochs = whole_number(epochs, "epochs", where)
+        lr = real_number(lr, "lr", where, low=0.0, low_inclusive=False)
         w, b = self.w.data.copy(), float(self.b.data)
         errors: list[int] = []
-        for _ in range(int(epochs)):
+        for _ in range(epochs):
             mistakes = 0
             for x_n, t_n in zip(X, t):
                 y_n = 1.0 if w @ x_n + b >= 0 else 0.0  # predict
