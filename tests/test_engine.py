@@ -518,3 +518,120 @@ def test_hooks_on_scalars_receive_0d_arrays():
     assert [type(g) for g in seen] == [np.ndarray, np.ndarray]
     assert [g.shape for g in seen] == [(), ()]
     assert [float(g) for g in seen] == [3.0, 12.0]
+
+
+# ---------------------------------------------------------------------------
+# each hook gets its own writable array; anomaly mode names the true origin
+# ---------------------------------------------------------------------------
+
+
+def test_an_in_place_hook_on_one_operand_leaves_the_other_alone():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+
+    def times_ten(g):
+        g *= 10.0  # in place, returns None
+
+    a.register_hook(times_ten)
+    c = np.array([0.5, 2.0])
+    ((a + b) * c).sum().backward()  # add sends one gradient to both operands
+    np.testing.assert_array_equal(a.grad, 10.0 * c)
+    np.testing.assert_array_equal(b.grad, c)
+
+
+@pytest.mark.parametrize("where", ["leaf", "non-leaf"])
+def test_an_in_place_hook_on_a_gradient_from_sum_works(where):
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x if where == "leaf" else x * 2.0
+    y.register_hook(lambda g: g.__iadd__(1.0))
+    y.sum().backward()  # sum's gradient is a broadcast, read-only, of the upstream 1
+    np.testing.assert_array_equal(x.grad, [2.0] * 3 if where == "leaf" else [4.0] * 3)
+
+
+def test_detect_anomaly_names_the_hook_that_made_a_nan():
+    def poison(g):
+        return g * np.nan
+
+    with tg.detect_anomaly():
+        w = Tensor([1.0, 2.0], requires_grad=True)
+        z = w * 3.0
+        z.register_hook(poison)
+        with pytest.raises(FloatingPointError, match="hook 'poison'") as info:
+            (z * 2.0).sum().backward()
+    assert "mul" not in str(info.value)
+
+
+def test_detect_anomaly_names_the_seed_gradient_that_holds_a_nan():
+    with tg.detect_anomaly():
+        w = Tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(FloatingPointError, match="grad given to backward") as info:
+            (w * 2.0).backward(np.array([np.nan, 1.0]))
+    assert "mul" not in str(info.value)
+
+
+@pytest.mark.parametrize("where", ["leaf", "non-leaf"])
+def test_detect_anomaly_names_a_hook_that_writes_a_nan_in_place(where):
+    def poison(g):
+        g[0] = np.nan
+
+    with tg.detect_anomaly():
+        w = Tensor([1.0, 2.0], requires_grad=True)
+        z = w * 3.0
+        (w if where == "leaf" else z).register_hook(poison)
+        with pytest.raises(FloatingPointError, match="hook 'poison'"):
+            (z * 2.0).sum().backward()
+
+
+# ---------------------------------------------------------------------------
+# what backward frees, and what it keeps
+# ---------------------------------------------------------------------------
+
+
+class _Saves(tg.Function):
+    """out = 3 x;  dL/dx = 3 G. Saves a large array, to see it freed."""
+
+    def forward(self, x, *, scale):
+        self.saved = np.full(10_000, scale)
+        return x * scale
+
+    def vjp(self, g):
+        return (g * self.saved[0],)
+
+
+def test_backward_frees_saved_arrays_but_keeps_what_pictures_need():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, name="x")
+    y = _Saves.apply(x, scale=3.0)
+    s = y.sum(axis=1, keepdims=True)
+    loss = (s * s).mean()
+    saved = weakref.ref(y._fn.saved)
+    before = tg.viz.to_dot(loss)
+    loss.backward()
+    gc.collect()
+    assert saved() is None  # the saved array is gone
+    assert y._fn.freed and s._fn.freed
+    # what apply recorded stays, for labels and for gradcheck.locate
+    assert dict(s._fn.params) == {"axis": 1, "keepdims": True}
+    assert dict(y._fn.params) == {"scale": 3.0}
+    assert s._fn.needs_input_grad == (True,) and y._fn.needs_input_grad == (True,)
+    x.grad = None
+    assert tg.viz.to_dot(loss) == before  # the same picture as before backward
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        loss.backward()
+
+
+def test_on_step_receives_what_each_vjp_returned():
+    from tinygrad_edu import engine
+
+    seen = []
+    a = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    bias = Tensor([0.5, -0.5], requires_grad=True)
+    out = ((a + bias) * 2.0).sum()
+    engine.backward(out, np.array(1.0),
+                    on_step=lambda node, g_out, grads_in: seen.append((node.op, g_out, grads_in)))
+    assert [op for op, _, _ in seen] == ["sum", "mul", "add"]
+    _, g_out, grads_in = seen[2]
+    np.testing.assert_array_equal(g_out, np.full((2, 2), 2.0))
+    # add's raw vjp: the output's shape for both inputs, before the engine sums the bias's
+    assert [g.shape for g in grads_in] == [(2, 2), (2, 2)]
+    assert seen[1][2][1] is None  # mul's constant operand needs no gradient
+    np.testing.assert_array_equal(bias.grad, [4.0, 4.0])

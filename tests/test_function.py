@@ -204,3 +204,66 @@ def test_module_and_guide_examples_run():
     assert result.attempted > 0 and result.failed == 0
     result = doctest.testfile(str(DOCS), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10 and result.failed == 0
+
+
+# ---------------------------------------------------------------------------
+# a vjp that breaks the contract, and other first mistakes, get the fix in the message
+# ---------------------------------------------------------------------------
+
+
+def _op_whose_vjp_returns(make_result, n_inputs=1):
+    class Doubler(tg.Function):
+        def forward(self, *xs):
+            return xs[0] * 2.0
+
+        def vjp(self, g):
+            return make_result(g)
+
+    x = Tensor(np.ones((2, 2)), requires_grad=True)
+    return lambda: Doubler.apply(*[x] * n_inputs).sum().backward()
+
+
+@pytest.mark.parametrize("make_result, n_inputs, got", [
+    (lambda g: g * 2, 1, "got a ndarray"),
+    (lambda g: g[0] * 2, 1, "got a ndarray"),  # a 1-D array: used to be an IndexError
+    (lambda g: (g * 2,), 2, "got a tuple of 1"),
+    (lambda g: (g, g), 1, "got a tuple of 2"),
+    (lambda g: [g * 2], 1, "got a list"),
+    (lambda g: 2.0, 1, "got a float"),
+], ids=["bare-array", "bare-row", "too-few", "too-many", "list", "float"])
+def test_a_vjp_that_breaks_the_contract_gets_a_type_error_with_the_fix(make_result, n_inputs,
+                                                                      got):
+    with pytest.raises(TypeError) as info:
+        _op_whose_vjp_returns(make_result, n_inputs)()
+    message = str(info.value)
+    assert "'doubler'" in message and got in message
+    assert f"one gradient per input ({n_inputs})" in message
+    assert ("`return (g * 2,)`" if n_inputs == 1 else "`return (g * b, g * a)`") in message
+
+
+def test_a_vjp_entry_that_is_not_an_array_is_named():
+    with pytest.raises(TypeError, match=r"'doubler'.*a float for input 0.*return \(g \* 2,\)"):
+        _op_whose_vjp_returns(lambda g: (2.0,))()
+
+
+def test_calling_an_op_class_on_tensors_says_to_use_apply():
+    with pytest.raises(TypeError, match=r"Softplus\.apply\("):
+        Softplus(Tensor([1.0], requires_grad=True))
+
+
+def test_apply_without_any_tensor_input_points_at_tg_apply():
+    with pytest.raises(TypeError, match=r"no input is a Tensor.*tg\.apply\(Softplus"):
+        Softplus.apply(np.ones(2))
+    y = tg.apply(Softplus, np.zeros(2))  # the explicit way to a constant result
+    np.testing.assert_allclose(y.data, np.log(2.0) * np.ones(2))
+    assert not y.requires_grad
+
+
+def test_register_hook_checks_its_argument_when_registered():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="register_hook.*int 5"):
+        x.register_hook(5)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0, 2.0]).register_hook(lambda g: g)
+    softplus(x).sum().backward()  # nothing was registered by the failed calls
+    np.testing.assert_allclose(x.grad, 1.0 / (1.0 + np.exp(-x.data)))

@@ -117,6 +117,18 @@ def test_losses_accept_tensors_lists_arrays_and_numbers(name, kinds):
         np.testing.assert_allclose(y.grad, GRADIENTS[name](y_values, t_values), rtol=1e-13)
 
 
+@pytest.mark.parametrize("name", LOSSES)
+@pytest.mark.parametrize("number", [1, 1.0, np.int64(1), np.float32(1.0), np.float64(1.0),
+                                    np.uint8(1)])
+def test_a_numpy_scalar_target_works_like_a_python_number(name, number):
+    # F.mse(y, np.int64(1)) used to raise a ShapeError while F.mse(y, 1) worked
+    y = Tensor([0.2, 0.7, 0.4], requires_grad=True)
+    E = getattr(F, name)(y, number)
+    np.testing.assert_allclose(E.data, LOSSES[name](y.data, np.ones(3)), rtol=1e-13)
+    E.backward()
+    np.testing.assert_allclose(y.grad, GRADIENTS[name](y.data, np.ones(3)), rtol=1e-13)
+
+
 def test_class_losses_accept_lists_arrays_and_tensors_of_indices():
     p = np.array([[0.25, 0.75], [0.6, 0.4]])
     expected = -(np.log(0.75) + np.log(0.6)) / 2

@@ -11,7 +11,7 @@ import tinygrad_edu
 
 PACKAGE = Path(tinygrad_edu.__file__).parent
 CORE = {"tensor", "tensor_math", "tensor_numpy", "numpy_api", "function", "engine", "graph",
-        "guards", "modes", "broadcasting", "arrays", "errors"}
+        "guards", "modes", "broadcasting", "arrays", "errors", "versions"}
 
 
 def _module_name(path: Path) -> str:

@@ -12,7 +12,7 @@ from hypothesis import given
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
-from tinygrad_edu import Tensor, engine
+from tinygrad_edu import Tensor, guards
 from tinygrad_edu.gradcheck import GradcheckError, WrongGradient, gradcheck, locate
 from tinygrad_edu.locate import forward_order
 from tinygrad_edu.testing import tensors
@@ -234,7 +234,7 @@ def test_engine_faults_are_outside_locates_view(monkeypatch):
         g = grad[(0,) * (grad.ndim - len(shape))]
         return g[tuple(slice(0, 1) if n == 1 else slice(None) for n in shape)]
 
-    monkeypatch.setattr(engine, "unbroadcast", first_copy)
+    monkeypatch.setattr(guards, "unbroadcast", first_copy)
     x, b = tg.randn(4, 3, rng=1, requires_grad=True), tg.randn(3, rng=2, requires_grad=True)
     with pytest.raises(GradcheckError):
         gradcheck(lambda x, b: (x + b).tanh(), x, b)

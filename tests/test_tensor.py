@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -392,3 +395,63 @@ def test_truth_value_of_one_element_and_of_many():
     assert bool(Tensor(2.0)) and not bool(Tensor([0.0]))
     with pytest.raises(ValueError, match=r"truth value of a tensor with 3 elements \(shape \(3,\)\)"):
         bool(Tensor([1.0, 0.0, 1.0]))
+
+
+# ---------------------------------------------------------------------------
+# .grad: checked when assigned, and a warning when a non-leaf's is read
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.ones((3, 2)), np.ones(1), np.ones(()), np.ones((2, 1))],
+                         ids=["3x2", "1", "0d", "2x1"])
+def test_assigning_a_grad_of_another_shape_is_a_shape_error(bad):
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(tg.ShapeError, match=rf"{re.escape(str(bad.shape))}.*\(2,\)"):
+        w.grad = bad
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("bad, tensor_dtype", [
+    (np.array([1, 2]), np.float64), (np.array([True, False]), np.float64),
+    (np.array([1.0, 2.0], dtype=np.float32), np.float64),
+    (np.array([1.0, 2.0]), np.float32), (np.array([1j, 2.0]), np.float64)],
+    ids=["int", "bool", "float32-for-float64", "float64-for-float32", "complex"])
+def test_assigning_a_grad_of_another_dtype_is_a_type_error(bad, tensor_dtype):
+    w = Tensor([1.0, 2.0], requires_grad=True, dtype=tensor_dtype)
+    with pytest.raises(TypeError, match=f"{np.dtype(tensor_dtype)}.*{bad.dtype}"):
+        w.grad = bad
+    assert w.grad is None
+
+
+def test_assigning_a_good_grad_or_none():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    w.grad = [0.5, 0.25]
+    np.testing.assert_array_equal(w.grad, [0.5, 0.25])
+    w.grad = None
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("make", ["SGD", "Adam"])
+def test_optimizers_never_see_a_wrongly_shaped_grad(make):
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    opt = getattr(tg.optim, make)([w], lr=0.1)
+    with pytest.raises(tg.ShapeError):
+        w.grad = np.ones(1)  # used to be kept, then broadcast by step() without a word
+    opt.step()  # no grad: the parameter is skipped
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])
+
+
+def test_reading_the_grad_of_a_non_leaf_warns_and_gives_none():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    h = w * 2.0
+    (h * h).sum().backward()
+    with pytest.warns(UserWarning, match="retain_grad"):
+        assert h.grad is None
+    kept = w * 2.0
+    kept.retain_grad()
+    (kept * kept).sum().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning for a retained gradient or a leaf
+        np.testing.assert_array_equal(kept.grad, [4.0, 8.0])
+        np.testing.assert_array_equal(w.grad, [16.0, 32.0])  # 8w from each backward
+        assert Tensor([1.0], requires_grad=True).grad is None

@@ -8,7 +8,7 @@ or from a list of (w, b) pairs written by hand, e.g. one per correction of the p
 rule. Saved as a GIF (matplotlib's animation with Pillow), an MP4 (when ffmpeg is installed)
 or, for a slide or a quick look, one frame as a PNG.
 
-matplotlib is imported inside the function, as in ``tinygrad_edu.plot``.
+matplotlib is imported inside the function, as in ``tinygrad_edu.plot`` (drawing.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .drawing import finish, line_and_normal, pyplot
 from .recorder import Recorder
 from .tensor import Tensor
 
@@ -100,9 +101,8 @@ def animate_training(source: Recorder | Sequence[Any], X: Any, t: Any, *,
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
-    from .plot import _draw_line_and_normal, _finish, _pyplot
 
-    _pyplot()  # the clear "needs matplotlib" message, if it is missing
+    pyplot()  # the clear "needs matplotlib" message, if it is missing
     suffix = Path(path).suffix.lower() if path is not None else ""
     _check_path(path, suffix)
     frames, recorded, steps = _frames_from(source, weight, bias)
@@ -161,7 +161,7 @@ def animate_training(source: Recorder | Sequence[Any], X: Any, t: Any, *,
             ax.contour(g0, g1, wp[0] * g0 + wp[1] * g1 + bp, levels=[0.0], colors="0.45",
                        linestyles="--", linewidths=1)
         if np.linalg.norm(w) > 0:
-            _draw_line_and_normal(ax, w, b, (lo[0], hi[0]), (lo[1], hi[1]))
+            line_and_normal(ax, w, b, (lo[0], hi[0]), (lo[1], hi[1]))
         else:
             ax.text(0.5, 0.5, "w = 0: no boundary", transform=ax.transAxes, ha="center")
         if highlight is not None and highlight[k] is not None:
@@ -188,7 +188,7 @@ def animate_training(source: Recorder | Sequence[Any], X: Any, t: Any, *,
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix in _STILL:  # one frame, e.g. for a slide
         draw(frame % len(frames))
-        _finish(fig, path)
+        finish(fig, path)
         return fig
     # The writer's own loop, not FuncAnimation.save: that one draws every frame twice
     writer = (animation.PillowWriter(fps=fps) if suffix == ".gif"

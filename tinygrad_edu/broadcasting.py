@@ -13,26 +13,41 @@ import numpy as np
 from .errors import ShapeError
 
 
-def broadcast_shape(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
-    """The shape numpy broadcasting gives ``shapes``, or a ``ShapeError`` naming ``op``.
+def broadcast_shape(op: str, first: tuple[int, ...], *shapes: tuple[int, ...],
+                    what: str = "") -> tuple[int, ...]:
+    """The shape numpy broadcasting gives the shapes, or a ``ShapeError`` naming ``op`` and
+    ``what`` was broadcast (default: "shapes ... and ...").
 
     >>> broadcast_shape("add", (32, 1), (4,))
     (32, 4)
     """
-    ndim = max(len(s) for s in shapes)
-    padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
-    out = []
-    for axis, sizes in enumerate(zip(*padded)):
-        big = {n for n in sizes if n != 1}
-        if len(big) > 1:
-            shown = " and ".join(str(tuple(s)) for s in shapes)
+    # Every binary op checks its operands here, so the rule is written to be cheap: a fold
+    # over pairs that skips equal shapes. A general padded-zip form made W5 (a + b) 22 %
+    # and W1 (bias add) 3.5 % slower (callgrind instruction counts).
+    out = tuple(first)
+    for shape in shapes:
+        if shape != out:
+            out = _broadcast_pair(out, tuple(shape), op, (first, *shapes), what)
+    return out
+
+
+def _broadcast_pair(a: tuple[int, ...], b: tuple[int, ...], op: str,
+                    shapes: tuple[tuple[int, ...], ...], what: str) -> tuple[int, ...]:
+    # numpy's rule, from the last axis: sizes equal, or one of them 1 (then it stretches)
+    sizes = []
+    for axis in range(-1, -max(len(a), len(b)) - 1, -1):
+        n = a[axis] if -axis <= len(a) else 1
+        m = b[axis] if -axis <= len(b) else 1
+        if n != m and n != 1 and m != 1:
+            shown = what or "shapes " + " and ".join(str(tuple(s)) for s in shapes)
+            at = [s[axis] if -axis <= len(s) else 1 for s in shapes]
             raise ShapeError(
-                f"{op}: shapes {shown} do not broadcast: axis {axis - ndim} has sizes "
-                f"{' vs '.join(str(n) for n in sizes)}; sizes must be equal or 1 "
+                f"{op}: {shown} do not broadcast: axis {axis} has sizes "
+                f"{' vs '.join(str(k) for k in at)}; sizes must be equal or 1 "
                 "(reshape one operand, or check which axis holds the batch)"
             )
-        out.append(big.pop() if big else 1)
-    return tuple(out)
+        sizes.append(m if n == 1 else n)
+    return tuple(sizes[::-1])
 
 
 def summed_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -24,7 +24,7 @@ import numpy as np
 from . import engine
 from .arrays import FLOATS, to_array
 from .guards import seed_gradient
-from .modes import compiling
+from .modes import recording_step
 from .tensor import Tensor
 
 #: what the step's function returned: the loss, or a tuple (loss, *more tensors)
@@ -54,11 +54,8 @@ def run_eagerly(fn: Callable[..., Any], name: str, arrays: Sequence[np.ndarray],
     """Call ``fn`` on tensors holding ``arrays`` while the recording flag is set (so reading
     a value raises); ``mark_inputs``: the tensors require grad, so ops on them are recorded."""
     inputs = [Tensor(a, requires_grad=mark_inputs, name=n) for a, n in zip(arrays, input_names)]
-    token = compiling.set(name)
-    try:
+    with recording_step(name):
         returned = fn(*inputs)
-    finally:
-        compiling.reset(token)
     return inputs, _outputs(name, returned)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .arrays import FLOATS, to_array
 from .compile_codegen import build, guard
 from .compile_record import Outputs, Trace, identical
-from .modes import anomaly_mode, refuse_while_compiling
+from .modes import mode, refuse_while_compiling
 from .tensor import Tensor
 
 #: the shape and dtype of each argument: one recording per key
@@ -81,7 +81,7 @@ def refuse_call(name: str, kwargs: dict[str, Any]) -> None:
     refuse_while_compiling(f"calling the compiled step '{name}'", "a compiled step returns "
                            "arrays, not tensors, so the step being recorded would lose its "
                            "gradient; call the function itself (step.fn) inside another step")
-    if anomaly_mode.get():
+    if mode.get().anomaly:
         raise RuntimeError(f"tg.compile: '{name}' was called inside detect_anomaly(); a "
                            "replay does not check for NaN or inf. Call the function itself "
                            f"({name}.fn) to debug it with detect_anomaly")

@@ -48,7 +48,7 @@ import numpy as np
 
 from .compile_record import run_eagerly, trace
 from .compile_replay import Key, Replay, as_data, compare, refuse_call, shapes, values
-from .modes import anomaly_mode, compiling, grad_mode
+from .modes import mode
 from .tensor import Tensor
 
 _FLOAT64 = np.dtype(np.float64)  # the dtype object of every native float64 array
@@ -73,7 +73,8 @@ class CompiledStep:
         self._last: Replay | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if kwargs or anomaly_mode.get() or not grad_mode.get() or compiling.get() is not None:
+        now = mode.get()
+        if kwargs or now.anomaly or not now.grad or now.compiling is not None:
             refuse_call(self.name, kwargs)
         arrays: list[np.ndarray] = []
         for a in args:  # a loop, not a comprehension, and the two common cases first: the

@@ -10,8 +10,9 @@ The algorithm, for a scalar loss L:
             pending[x] += unbroadcast(vjp(G)[x], x.shape)
 
 Each other concern is one call a first reader may skip: ``run_hooks`` (user hooks),
-``check_saved_values`` and ``checked_vjp`` (guards.py: stale values, a vjp that breaks the
-op contract, NaN inside ``detect_anomaly``), ``on_step`` (a callback for ``trace_backward``).
+``check_saved_values`` (values changed in place since the forward pass), ``check_vjp_result``
+and ``fit_to_input`` (a vjp that breaks the op contract, NaN inside ``detect_anomaly``;
+guards.py), ``on_step`` (a callback for ``trace_backward``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .broadcasting import unbroadcast
 from .errors import ShapeError
 from .graph import Node, topological_order
-from .guards import check_finite, check_saved_values, checked_vjp
-from .modes import anomaly_mode
+from .guards import check_finite, check_saved_values, check_vjp_result, fit_to_input
+from .modes import mode
+from .versions import CHANGES
 
 #: ``on_step(node, grad_out, grads_in)``: called after each vjp with what it returned
 StepCallback = Callable[[Node, np.ndarray, tuple["np.ndarray | None", ...]], None]
@@ -49,15 +50,20 @@ def backward(root: Node, grad: np.ndarray, *, retain_graph: bool = False,
             continue
         if node._retain_grad:
             accumulate_grad(node, g)
-        check_saved_values(node, fn)
-        grads_in = checked_vjp(fn, fn.vjp(g), node._parents)
+        if fn.changes_before != CHANGES.count or fn.fingerprints is not None:
+            check_saved_values(node, fn)  # changed in place since the forward pass? freed?
+        grads_in = fn.vjp(g)
+        if type(grads_in) is not tuple or len(grads_in) != len(node._parents) \
+                or mode.get().anomaly:
+            check_vjp_result(fn, grads_in, node._parents)  # a broken result, or NaN
         if on_step is not None:
             on_step(node, g, grads_in)
         if not retain_graph:
             fn.release()
         for x, needs, g_x in zip(node._parents, fn.needs_input_grad, grads_in):
             if needs and g_x is not None:
-                g_x = unbroadcast(g_x, x.shape)  # sum over the axes broadcasting stretched
+                if type(g_x) is not np.ndarray or g_x.shape != x.shape:
+                    g_x = fit_to_input(node, g_x, x)  # sum the axes broadcasting stretched
                 # a new array, never `+=`: an op may send the same array to two inputs
                 pending[x] = pending[x] + g_x if x in pending else g_x
 
@@ -78,15 +84,13 @@ def run_hooks(t: Node, g: np.ndarray) -> np.ndarray:
     g = np.array(g)
     for hook in t._hooks:
         out = hook(g)
-        if out is None:
-            continue
-        out = np.asarray(out)
-        if out.shape != t.shape:
-            raise ShapeError(
-                f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
-                f"{out.shape} for a tensor of shape {t.shape}")
-        if anomaly_mode.get():
-            check_finite(out, f"hook {getattr(hook, '__name__', hook)!r} on a tensor of "
-                              f"shape {t.shape}")
-        g = out
+        name = getattr(hook, "__name__", repr(hook))
+        if out is not None:
+            out = np.asarray(out)
+            if out.shape != t.shape:
+                raise ShapeError(f"hook {name!r} returned a gradient of shape {out.shape} for a "
+                                 f"tensor of shape {t.shape}")
+            g = out
+        if mode.get().anomaly:  # what it returned, or what it changed in place
+            check_finite(g, f"hook {name!r} on a tensor of shape {t.shape}")
     return g

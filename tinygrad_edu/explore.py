@@ -32,8 +32,9 @@ import numpy as np
 from . import graph
 from .explore_layout import COLLAPSE_ABOVE, LONG_CHAIN, collapse_chains, layout
 from .explore_page import ArrayTable, Explorer
+from .labels import label_tensors, role
 from .tensor import Tensor
-from .trace import Trace, label_tensors, trace_backward
+from .trace import Trace, trace_backward
 
 __all__ = ["Explorer", "build_payload", "demo_loss", "explore", "explore_demo"]
 
@@ -153,11 +154,8 @@ def build_payload(root: Tensor, *, grad: Any = None, layout_engine: str = "auto"
         label = labels.get(id(t), "?")
         kind = t.op or ("parameter" if t.requires_grad else "constant")
         final = arrays.maybe(finals.get(id(t)))
-        # the roles viz.to_dot colours: the loss, parameters, inputs/constants, the rest
-        role = ("root" if t is root else "inner" if not t.is_leaf else
-                "param" if t.requires_grad else "const")
         tensors.append({
-            "label": label, "op": t.op, "role": role, "shape": str(t.shape),
+            "label": label, "op": t.op, "role": role(t, root), "shape": str(t.shape),
             "requires_grad": t.requires_grad, "parents": parents[k],
             # "add (4,)", or "(4,)" under a title that already says add
             "subtitle": str(t.shape) if label.split("#")[0] == t.op else f"{kind} {t.shape}",

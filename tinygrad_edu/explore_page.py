@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .trace import summarize
+from .labels import summarize
 
 __all__ = ["ArrayTable", "Explorer", "array_lines", "encode_array", "json_for_script",
            "render_page"]

@@ -42,9 +42,6 @@ from typing import Any
 
 import numpy as np
 
-# What ``apply`` records on an op and the engine reads: kept by ``release``.
-_CONTRACT = frozenset({"needs_input_grad", "params", "versions", "fingerprints", "freed"})
-
 
 class Function:
     """One differentiable operation. Subclass it, write ``forward`` and ``vjp``.
@@ -66,6 +63,9 @@ class Function:
     params: Mapping[str, Any] = MappingProxyType({})
     #: the version of each input, then of the output, when forward ran (see guards.py)
     versions: tuple[int, ...] = ()
+    #: how many in-place changes had been made when forward ran (``versions.CHANGES``):
+    #: backward checks the saved values only if one was made since; -1: always check
+    changes_before: int = -1
     #: checksums of the same arrays, taken only inside ``detect_anomaly`` (see guards.py)
     fingerprints: tuple[int, ...] | None = None
     #: True once backward has freed what forward saved (see ``release``)
@@ -109,7 +109,5 @@ class Function:
     def release(self) -> None:
         """Free the arrays forward saved (a later backward through this op is an error); keep
         what ``apply`` recorded, so pictures drawn after backward can still label the op."""
-        saved = self.__dict__
-        for key in saved.keys() - _CONTRACT:
-            del saved[key]
-        self.freed = True
+        self.__dict__ = {"needs_input_grad": self.needs_input_grad, "params": self.params,
+                         "freed": True}

@@ -13,10 +13,13 @@ Each takes Tensors, numbers or arrays (non-Tensors are constants) and returns a 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
+import numpy as np
+
 from .ops import activations as act
-from .ops import losses
+from .ops import classification, losses
 from .tensor import Tensor, apply
 
 
@@ -69,10 +72,9 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
 
 
 def _target(t: Any, like: Any) -> Any:
-    """A plain number target means "this value everywhere": give it the prediction's shape."""
-    if isinstance(t, (int, float)) and isinstance(like, Tensor):
-        import numpy as np
-
+    """A single number target (Python's or numpy's, e.g. ``np.int64(1)``) means "this value
+    everywhere": give it the prediction's shape."""
+    if isinstance(t, numbers.Real) and isinstance(like, Tensor):
         return np.full(like.shape, float(t), dtype=like.dtype)
     return t
 
@@ -88,20 +90,23 @@ def mse(y: Any, t: Any) -> Tensor:
 
 
 def binary_cross_entropy(p: Any, t: Any) -> Tensor:
-    """E = −mean(t ln p + (1 − t) ln(1 − p)) for probabilities p; finite at p = 0 or 1."""
+    """E = −mean(t ln p + (1 − t) ln(1 − p)) for probabilities p; finite at p = 0 or 1
+    (ln is read as max(ln, −100)). Targets t in [0, 1]; others are a ValueError."""
     return apply(losses.BinaryCrossEntropy, p, _target(t, p))
 
 
 def binary_cross_entropy_with_logits(z: Any, t: Any) -> Tensor:
-    """The binary cross-entropy of p = σ(z), from logits z, stable for any |z|."""
+    """The binary cross-entropy of p = σ(z), from logits z, stable for any |z|. Targets t
+    in [0, 1]; others are a ValueError."""
     return apply(losses.BinaryCrossEntropyWithLogits, z, _target(t, z))
 
 
 def cross_entropy(p: Any, t: Any) -> Tensor:
     """E = −(1/N) Σₙ Σₖ tₙₖ ln pₙₖ, p (N, K) probabilities; t one-hot (N, K) or indices (N,)."""
-    return apply(losses.CrossEntropy, p, t)
+    return apply(classification.CrossEntropy, p, t)
 
 
 def softmax_cross_entropy(z: Any, t: Any) -> Tensor:
-    """cross_entropy(softmax(z), t) from logits z (N, K), via a stable log-softmax."""
-    return apply(losses.SoftmaxCrossEntropy, z, t)
+    """cross_entropy(softmax(z), t) from logits z (N, K), via a stable log-softmax. A logit
+    of −inf (a masked class) is allowed: a class of target weight 0 adds nothing."""
+    return apply(classification.SoftmaxCrossEntropy, z, t)

@@ -33,7 +33,7 @@ from .jacobian import (
     numerical_jacobian,
 )
 from .locate import WrongGradient, locate
-from .report import Mismatch, table
+from .report import Checked, Mismatch, magnitude, rounding_floor, scaled_atol, table
 from .tensor import Tensor
 
 __all__ = ["GradcheckError", "WrongGradient", "gradcheck", "locate", "numerical_grad"]
@@ -60,6 +60,7 @@ def numerical_grad(f: Func, *inputs: Any, eps: float = 1e-6) -> list[np.ndarray]
     array([ 6., -2.])
     """
     tensors = checked_inputs("numerical_grad", inputs)
+    f = Checked("numerical_grad", f)
     arrays = [t.data.copy() for t in tensors]
     return [numerical_jacobian(f, arrays, arrays[k], eps).sum(axis=0).reshape(t.shape)
             for k, t in enumerate(tensors)]
@@ -74,7 +75,10 @@ def gradcheck(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
     Checked: every input with ``requires_grad=True`` (other inputs are constants) and every
     tensor of ``wrt``, tensors ``f`` reads by itself, e.g. ``model.parameters()`` (their
     ``.grad`` is left as it was). An entry passes when
-    ``|analytic - numerical| <= atol + rtol · |numerical|``.
+    ``|analytic - numerical| <= atol' + rtol · |numerical|``, where ``atol'`` is ``atol`` scaled
+    by the size s of the gradient checked (s = max|numerical|, by at most 1000x, never below the
+    rounding error of central differences of f; ``report.py`` derives both), so a wrong rule is
+    caught also where all gradients are tiny. f must return a Tensor.
 
     ``mode="full"``: every Jacobian entry d out[o] / d x[i] (one backward per output element,
     two evaluations of f per input element): exact, for small inputs.
@@ -97,6 +101,7 @@ def gradcheck(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
     """
     tensors = checked_inputs("gradcheck", inputs)
     params = checked_wrt("gradcheck", wrt)
+    f = checked = Checked("gradcheck", f)
     labels = [_label(f"input {k}", t) for k, t in enumerate(tensors) if t.requires_grad]
     labels += [_label(f"wrt[{j}]", p) for j, p in enumerate(params)]
     if not labels:
@@ -125,16 +130,25 @@ def gradcheck(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
             analytic = [np.array([[float(np.sum(seen[d][k] * vs[d][k]))
                                    for d in range(directions)]]) for k in range(len(targets))]
     hints = []
-    for k, (label, target) in enumerate(zip(labels, targets)):
+    for k, (label, target) in enumerate(zip(labels, targets, strict=True)):
         if mode == "full":
             numerical = numerical_jacobian(f, arrays, target, eps)
         else:
             numerical = np.array([[directional_derivative(f, arrays, target, vs[d][k], u, eps)
                                    for d, u in enumerate(us)]])
-        found = _compare(label, analytic[k], numerical, target.shape, out_shape, mode, atol, rtol)
+        # rounding grows with the values of f differenced: f's entries, or uᵀf (≤ Σ|u|·|f|)
+        weight = 1.0 if mode == "full" else max(float(np.abs(u).sum()) for u in us)
+        floor = rounding_floor(weight * checked.largest, eps)
+        tol = scaled_atol(numerical, atol, floor)
+        found = _compare(label, analytic[k], numerical, tol + rtol * np.abs(numerical),
+                         target.shape, out_shape, mode)
         if found:
             rows += found
             hints.append(_hint(label, analytic[k], numerical, backward.recorded))
+            if any(r.abs_err <= atol + rtol * abs(r.numerical) for r in found):
+                hints.append(f"note: the gradient of {label} is at most {magnitude(numerical):.3g}"
+                             f" in size, so atol was scaled to {tol:.3g} for it: a rule off by "
+                             "less than atol is still wrong where gradients are that small")
     if rows:
         rows.sort(key=lambda r: -r.excess)
         total = sum(a.size for a in analytic)
@@ -151,15 +165,14 @@ def _label(base: str, t: Tensor) -> str:
     return base + (f" '{t.name}'" if t.name else "") + f" {t.shape}"
 
 
-def _compare(label: str, a: np.ndarray, n: np.ndarray, shape: tuple[int, ...],
-             out_shape: tuple[int, ...], mode: str, atol: float, rtol: float) -> list[Mismatch]:
+def _compare(label: str, a: np.ndarray, n: np.ndarray, limit: np.ndarray,
+             shape: tuple[int, ...], out_shape: tuple[int, ...], mode: str) -> list[Mismatch]:
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN: reported, not warned
-        limit = atol + rtol * np.abs(n)
         err = np.abs(a - n)
         # how many times over its tolerance each entry is (NaN counts as infinitely bad)
         excess = np.where(np.isnan(err), np.inf, err / np.maximum(limit, 1e-300))
     found = []
-    for o, i in zip(*np.nonzero(~(err <= limit))):  # `~(<=)` also flags NaN
+    for o, i in zip(*np.nonzero(~(err <= limit)), strict=True):  # `~(<=)` also flags NaN
         if mode == "full":
             where = str(tuple(int(v) for v in np.unravel_index(i, shape)))
             out = str(tuple(int(v) for v in np.unravel_index(o, out_shape)))
@@ -175,14 +188,15 @@ def _hint(label: str, a: np.ndarray, n: np.ndarray, recorded: bool) -> str:
     if not recorded:
         return (f"hint: f's output was not recorded as depending on {label}: was it computed "
                 "with .data, numpy or under no_grad? Such steps have no gradient.")
-    big = np.abs(n) > 1e-6
+    big = np.abs(n) > 1e-3 * magnitude(n)  # the entries that carry the gradient
     if not big.any():
         return ""
     if not np.any(a[big]):
         return (f"hint: the analytic gradient of {label} is 0 where the numerical one is not: "
                 "does a vjp return None or zeros, or does f use .data, cutting the graph?")
-    ratio = a[big] / n[big]
-    if np.allclose(ratio, ratio.flat[0], rtol=1e-4, atol=0):
+    with np.errstate(over="ignore", invalid="ignore"):  # n may be tiny: inf, no pattern
+        ratio = a[big] / n[big]
+    if np.isfinite(ratio).all() and np.allclose(ratio, ratio.flat[0], rtol=1e-4, atol=0):
         factor = float(ratio.flat[0])
         if abs(factor + 1) < 1e-4:
             return f"hint: analytic = -numerical for {label}: a sign error in a rule?"

@@ -55,17 +55,17 @@ def topological_order(root: N) -> list[N]:
     done, which gives parents-before-children; reversed, that is children-before-parents.
     """
     order: list[N] = []
-    visited: set[int] = set()
+    visited: set[N] = set()  # tensors hash by identity
     stack: list[tuple[N, bool]] = [(root, False)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
             order.append(node)
-        elif id(node) not in visited:
-            visited.add(id(node))
+        elif node not in visited:
+            visited.add(node)
             stack.append((node, True))
             for p in node._parents:
-                if p.requires_grad and id(p) not in visited:
+                if p.requires_grad and p not in visited:
                     stack.append((p, False))
     order.reverse()
     return order

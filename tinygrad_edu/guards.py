@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from .arrays import to_array
+from .broadcasting import unbroadcast
 from .errors import ShapeError
 from .function import Function
 from .graph import Node
-from .modes import anomaly_mode
+from .modes import mode
 
 
 def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
@@ -44,7 +45,7 @@ def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
     if g.shape != root.shape:
         raise ShapeError(f"{caller}: grad has shape {g.shape} but the tensor has shape "
                          f"{root.shape}; they must be equal")
-    if anomaly_mode.get():
+    if mode.get().anomaly:
         check_finite(g, f"the grad given to {caller}")
     return g
 
@@ -83,13 +84,20 @@ def fingerprints(arrays: Sequence[np.ndarray]) -> tuple[int, ...]:
 
 
 def check_saved_values(node: Node, fn: Function) -> None:
-    """Before ``fn.vjp`` runs: are the values it saved still there, and still the same?"""
+    """Before ``fn.vjp`` runs: are the values it saved (from its inputs and its output) still
+    there, and still the same?"""
+    tensors = (*node._parents, node)
+    if fn.freed or fn.fingerprints is not None or any(
+            t._version != v for t, v in zip(tensors, fn.versions)):
+        _explain_saved_values(fn, node, tensors)
+
+
+def _explain_saved_values(fn: Function, node: Node, tensors: tuple[Node, ...]) -> None:
     if fn.freed:
         raise RuntimeError(
             f"backward: the graph through '{fn.name}' was already used by a backward pass and "
             "its saved values were freed. Call backward(retain_graph=True) the first time if "
             "you need to go backward twice, or recompute the forward pass.")
-    tensors = (*node._parents, node)
     for i, (t, v) in enumerate(zip(tensors, fn.versions)):
         if t._version != v:
             raise RuntimeError(
@@ -114,36 +122,46 @@ def _which(i: int, t: Node, node: Node) -> str:
     return what + (f" '{t.name}'" if t.name else "") + f" (shape {t.shape})"
 
 
-def checked_vjp(fn: Function, grads: Any, inputs: tuple[Node, ...]
-                ) -> tuple[np.ndarray | None, ...]:
-    """``fn.vjp``'s result, if it keeps the op contract: a tuple with one array (or None) per
-    input, each of the input's shape or one that sums back to it (see ``unbroadcast``)."""
-    example = "`return (g * 2,)`" if len(inputs) == 1 else "`return (g * b, g * a)`"
+def check_vjp_result(fn: Function, grads: Any, inputs: tuple[Node, ...]) -> None:
+    """A vjp must return a tuple with one entry per input; inside detect_anomaly, finite."""
     if type(grads) is not tuple or len(grads) != len(inputs):
-        got = f"a tuple of {len(grads)}" if isinstance(grads, tuple) else f"a {type(grads).__name__}"
+        got = (f"a tuple of {len(grads)}" if isinstance(grads, tuple)
+               else f"a {type(grads).__name__}")
         raise TypeError(
             f"backward of '{fn.name}': its vjp must return a tuple with one gradient per input "
             f"({len(inputs)}), got {got}; return a tuple, one entry per input (None where no "
-            f"gradient is needed): {example}")
-    for i, (x, g) in enumerate(zip(inputs, grads)):
-        if g is None or not fn.needs_input_grad[i]:
-            continue
-        if not isinstance(g, (np.ndarray, np.generic)):
-            raise TypeError(
-                f"backward of '{fn.name}': its vjp returned a {type(g).__name__} for input {i}; "
-                f"each gradient must be a numpy array (or None): {example}")
-        if g.shape != x.shape and not _sums_back(g.shape, x.shape):
-            raise ShapeError(
-                f"backward of '{fn.name}': its vjp returned a gradient of shape {g.shape} for "
-                f"input {i} of shape {x.shape}; a vjp must return the input's shape or one "
-                "that broadcasts from it")
-        if anomaly_mode.get():
-            check_finite(g, f"backward of '{fn.name}' (the gradient of input {i})")
-    return grads
+            f"gradient is needed): {_example(inputs)}")
+    if mode.get().anomaly:
+        for i, g in enumerate(grads):
+            if g is not None and fn.needs_input_grad[i]:
+                check_finite(g, f"backward of '{fn.name}' (the gradient of input {i})")
+
+
+def fit_to_input(node: Node, g: Any, x: Node) -> np.ndarray:
+    """A gradient that ``node``'s vjp returned for input ``x`` that is not simply an array of
+    x's shape: summed over the axes broadcasting stretched, or a clear error if it cannot be
+    x's gradient (not an array; a shape that does not broadcast from x's)."""
+    fn = node._fn
+    assert fn is not None  # only op outputs have a vjp
+    i = next(k for k, p in enumerate(node._parents) if p is x)
+    if not isinstance(g, (np.ndarray, np.generic)):
+        raise TypeError(
+            f"backward of '{fn.name}': its vjp returned a {type(g).__name__} for input {i}; "
+            f"each gradient must be a numpy array (or None): {_example(node._parents)}")
+    if not _sums_back(g.shape, x.shape):
+        raise ShapeError(
+            f"backward of '{fn.name}': its vjp returned a gradient of shape {g.shape} for "
+            f"input {i} of shape {x.shape}; a vjp must return the input's shape or one that "
+            "broadcasts from it")
+    return unbroadcast(np.asarray(g), x.shape)
+
+
+def _example(inputs: tuple[Node, ...]) -> str:
+    return "`return (g * 2,)`" if len(inputs) == 1 else "`return (g * b, g * a)`"
 
 
 def _sums_back(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
-    """Can a gradient of ``grad_shape`` be summed back to ``shape``? (``shape`` broadcasts
-    to ``grad_shape``.)"""
+    """Can a gradient of ``grad_shape`` be summed back to ``shape``? (Does ``shape``
+    broadcast to ``grad_shape``?)"""
     lead = len(grad_shape) - len(shape)
     return lead >= 0 and all(n in (1, m) for n, m in zip(shape, grad_shape[lead:]))

@@ -41,6 +41,7 @@ from .broadcasting import unbroadcast
 from .graph import topological_order
 from .jacobian import Func, checked_inputs
 from .modes import enable_grad
+from .report import Checked, allowed_error, magnitude, rounding_floor
 from .tensor import Tensor
 
 __all__ = ["WrongGradient", "locate"]
@@ -98,7 +99,8 @@ def locate(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: f
 
     Inputs are as for ``gradcheck`` (float64; tensors a model holds are found through the
     graph, no ``wrt`` needed). An entry is wrong when
-    ``|analytic - numerical| > atol + rtol · |numerical|``. ``None`` means every op's rule
+    ``|analytic - numerical| > atol' + rtol · |numerical|``, with atol scaled by the size of
+    the gradient checked, as in ``gradcheck``. ``None`` means every op's rule
     agrees with its forward; if ``gradcheck`` fails anyway, the mistake is outside the ops:
     a step computed with ``.data`` or numpy (no gradient flows through it) or a hook.
     Cost: two runs of an op's forward per element of each of its inputs, so small inputs.
@@ -106,8 +108,8 @@ def locate(f: Func, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: f
     tensors = checked_inputs("locate", inputs)
     leaves = [Tensor(t.data, t.requires_grad) for t in tensors]
     with enable_grad():
-        out = f(*leaves)
-    if not isinstance(out, Tensor) or out._fn is None:
+        out = Checked("locate", f)(*leaves)
+    if out._fn is None:
         raise ValueError(
             "locate: f recorded no operation, so there is nothing to check; give at least one "
             "input requires_grad=True (or let f use tensors that require grad)"
@@ -170,7 +172,7 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
     given = g_out.copy()
     try:
         grads = tuple(fresh.vjp(given))
-    except Exception as e:  # noqa: BLE001 (any error of a user rule is the finding)
+    except Exception as e:  # any error of a user rule is the finding
         return found(0, f"its vjp raised {type(e).__name__}: {e}")
     if not np.array_equal(given, g_out):
         return found(0, "its vjp changed grad_out in place; other ops still need it: "
@@ -190,6 +192,7 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
                 return found(i, f"its vjp returned shape {returned} for an input of shape "
                                 f"{parent.shape}; it must be that shape or broadcast from it")
         numerical = np.empty(parent.shape)
+        largest = magnitude(node.data)
         work = list(arrays)
         work[i] = target = arrays[i].copy()
         for j in range(target.size):
@@ -199,10 +202,13 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
             target.flat[j] = orig - eps
             minus = run(work, i, j)
             target.flat[j] = orig
+            largest = max(largest, magnitude(plus), magnitude(minus))
             numerical.flat[j] = np.sum(g_out * (plus - minus)) / (2 * eps)
+        # what is differenced is Σ G·out, whose rounding grows with Σ|G|·|out|
+        floor = rounding_floor(float(np.abs(g_out).sum()) * largest, eps)
         with np.errstate(invalid="ignore"):
             err = np.abs(analytic - numerical)
-            bad = ~(err <= atol + rtol * np.abs(numerical))
+            bad = ~(err <= allowed_error(numerical, atol, rtol, floor))
         if bad.any():
             worst = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf),
                                                              -1.0))), parent.shape)

@@ -1,7 +1,8 @@
 """Switches that change how ops behave: grad mode (``no_grad``) and anomaly mode.
 
-Each switch is a ``contextvars.ContextVar``, so it belongs to the thread (or asyncio task)
-that set it: a ``no_grad`` block in one thread never stops another thread from recording.
+The switches live in one ``contextvars.ContextVar``, so they belong to the thread (or
+asyncio task) that set them: a ``no_grad`` block in one thread never stops another thread
+from recording.
 Every entry into a block remembers what it found and its exit restores exactly that, so
 blocks nest, a decorated function may call itself, and one instance can be reused.
 
@@ -16,35 +17,44 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Generator
-from contextvars import ContextVar, Token
-from typing import Any, TypeVar
+from collections.abc import Callable, Generator, Iterator
+from contextvars import ContextVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: is the graph recorded? (``apply`` reads it on every op: ``grad_mode.get()``)
-grad_mode: ContextVar[bool] = ContextVar("tinygrad_edu.grad_mode", default=True)
-#: inside ``detect_anomaly``?
-anomaly_mode: ContextVar[bool] = ContextVar("tinygrad_edu.anomaly_mode", default=False)
-#: the name of the step ``tg.compile`` is recording, while it records (else None)
-compiling: ContextVar[str | None] = ContextVar("tinygrad_edu.compiling", default=None)
-# what each open block must undo on exit, innermost last (a stack per context, so the same
-# block object may be entered again inside itself, or from another thread)
-_undo: ContextVar[tuple[Callable[[], None], ...]] = ContextVar("tinygrad_edu.undo", default=())
+
+class Mode(NamedTuple):
+    """The switches of one thread (context), read by ``apply`` once per op: ``mode.get()``.
+
+    ``outer`` is the mode to go back to when the innermost open block exits: the record is
+    also the stack of open blocks, so each exit restores exactly what its entry found.
+    """
+
+    grad: bool = True  # record the graph? (off inside no_grad)
+    anomaly: bool = False  # stop at the first NaN or inf? (on inside detect_anomaly)
+    outer: Mode | None = None
+    numpy_settings: Any = None  # numpy's error settings, saved by detect_anomaly
+    compiling: str | None = None  # the name of the step tg.compile is recording, if any
+
+
+OUTSIDE_EVERY_BLOCK = Mode()
+mode: ContextVar[Mode] = ContextVar("tinygrad_edu.mode", default=OUTSIDE_EVERY_BLOCK)
 
 
 def is_grad_enabled() -> bool:
     """True unless inside ``no_grad()`` (in this thread / context)."""
-    return grad_mode.get()
+    return mode.get().grad
 
 
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` (in this thread / context)."""
-    return anomaly_mode.get()
+    return mode.get().anomaly
 
 
 #: why work that is not recorded is refused while recording
@@ -58,10 +68,20 @@ VALUE_READ = ("a compiled step replays only the recorded tensor operations, with
               "compiled function")
 
 
+@contextlib.contextmanager
+def recording_step(name: str) -> Iterator[None]:
+    """Inside: ``tg.compile`` is recording the step ``name`` (reading values is refused)."""
+    token = mode.set(mode.get()._replace(compiling=name))
+    try:
+        yield
+    finally:
+        mode.reset(token)
+
+
 def refuse_while_compiling(what: str, why: str = VALUE_READ) -> None:
     """Raise if ``tg.compile`` is recording a step: called where values leave the graph
     (``t.item()``, ``t.data``, comparisons, ...) and where work would not be recorded."""
-    step = compiling.get()
+    step = mode.get().compiling
     if step is not None:
         raise RuntimeError(f"tg.compile: {what} while recording the step '{step}': {why}")
 
@@ -74,17 +94,16 @@ class _Switch:
         self = super().__new__(cls)
         return self if func is None else self(func)
 
-    def _set(self) -> Callable[[], None]:
-        """Turn the switch; return what undoes it."""
+    def _inside(self, outside: Mode) -> Mode:
+        """The mode inside the block, given the mode outside it."""
         raise NotImplementedError
 
     def __enter__(self) -> None:
-        _undo.set((*_undo.get(), self._set()))
+        outside = mode.get()
+        mode.set(self._inside(outside))
 
     def __exit__(self, *exc: object) -> None:
-        *rest, undo = _undo.get()
-        _undo.set(tuple(rest))
-        undo()
+        mode.set(mode.get().outer or OUTSIDE_EVERY_BLOCK)
 
     def __call__(self, func: F) -> F:
         if not callable(func):
@@ -105,8 +124,8 @@ class _Switch:
 
 def _each_step_inside(switch: type[_Switch], gen: Generator[Any, Any, Any]
                       ) -> Generator[Any, Any, Any]:
-    """Run ``gen`` with the switch on while it runs, and off (as the caller had it) while it
-    is paused at a ``yield``: the caller's code between two ``next()`` calls is not affected."""
+    """Run ``gen`` with the switch on while it runs, and as the caller has it while it is
+    paused at a ``yield``: the caller's code between two ``next()`` calls is not affected."""
     send: Callable[[Any], Any] = gen.send
     value: Any = None
     while True:
@@ -121,13 +140,8 @@ def _each_step_inside(switch: type[_Switch], gen: Generator[Any, Any, Any]
             with switch():
                 gen.close()
             raise
-        except Exception as e:  # thrown in by the caller: pass it on to gen
+        except Exception as e:  # noqa: BLE001 - thrown in by the caller: pass it on to gen
             value, send = e, gen.throw
-
-
-def _setter(var: ContextVar[bool], value: bool) -> Callable[[], None]:
-    token: Token[bool] = var.set(value)
-    return lambda: var.reset(token)
 
 
 class no_grad(_Switch):
@@ -142,16 +156,17 @@ class no_grad(_Switch):
     array([0.8, 1.6])
     """
 
-    def _set(self) -> Callable[[], None]:
-        refuse_while_compiling("no_grad()", NOT_RECORDED)
-        return _setter(grad_mode, False)
+    def _inside(self, outside: Mode) -> Mode:
+        if outside.compiling:
+            refuse_while_compiling("no_grad()", NOT_RECORDED)
+        return Mode(False, outside.anomaly, outside, None, outside.compiling)
 
 
 class enable_grad(_Switch):
     """Record the graph even inside ``no_grad`` (gradcheck uses it: a check needs backward)."""
 
-    def _set(self) -> Callable[[], None]:
-        return _setter(grad_mode, True)
+    def _inside(self, outside: Mode) -> Mode:
+        return Mode(True, outside.anomaly, outside, None, outside.compiling)
 
 
 class detect_anomaly(_Switch):
@@ -170,16 +185,17 @@ class detect_anomaly(_Switch):
     FloatingPointError: detect_anomaly: forward of 'log' produced -inf (input shapes [(2,)]); ...
     """
 
-    def _set(self) -> Callable[[], None]:
-        refuse_while_compiling("detect_anomaly()", "a replay does not check for NaN or inf; "
-                               "call the function itself (step.fn) inside detect_anomaly")
-        undo_mode = _setter(anomaly_mode, True)
+    def _inside(self, outside: Mode) -> Mode:
+        if outside.compiling:
+            refuse_while_compiling("detect_anomaly()", "a replay does not check for NaN or "
+                                   "inf; call the function itself (step.fn) inside "
+                                   "detect_anomaly")
         # numpy's own warning would come first (and under `-W error` be raised instead);
         # silence it so the FloatingPointError, which names the op, is what is seen.
-        # np.seterr returns the settings it replaced: restoring them undoes exactly this.
+        # np.seterr returns the settings it replaced: __exit__ restores exactly those.
         saved = np.seterr(divide="ignore", over="ignore", invalid="ignore")
+        return Mode(outside.grad, True, outside, saved, outside.compiling)
 
-        def undo() -> None:
-            np.seterr(**saved)
-            undo_mode()
-        return undo
+    def __exit__(self, *exc: object) -> None:
+        np.seterr(**(mode.get().numpy_settings or {}))
+        super().__exit__(*exc)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .broadcasting import broadcast_shape
 from .function import Function
 from .ops import activations as act
 from .ops import elementwise as ew
@@ -45,8 +46,10 @@ def call_ufunc(tensor_type: Any, ufunc: np.ufunc, method: str, inputs: tuple[Any
     """What ``Tensor.__array_ufunc__`` returns."""
     name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
     if method == "__call__" and not kwargs:
-        if ufunc in COMPARISONS:
-            return ufunc(*[np.asarray(x) for x in inputs])
+        if ufunc in COMPARISONS:  # values only, numpy's broadcasting, a bool array
+            arrays = [np.asarray(x) for x in inputs]
+            broadcast_shape(f"comparison ({ufunc.__name__})", *[a.shape for a in arrays])
+            return np.asarray(ufunc(*arrays))
         if ufunc is np.positive:
             return _tensor(tensor_type, inputs[0])
         if ufunc in UFUNC_OPS:
@@ -100,6 +103,12 @@ def _reduction(method: str) -> Callable[..., Any]:
     return run
 
 
+def _max(tt: Any, a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
+         initial: Any = None, where: Any = None) -> Any:  # np.max has no dtype argument
+    _only("max", out=out, initial=initial, where=where)
+    return _tensor(tt, a).max(axis=axis, keepdims=keepdims)
+
+
 def _dot(tt: Any, a: Any, b: Any, out: Any = None) -> Any:
     _only("dot", out=out)
     return tt.apply_op(linalg.Dot, a, b)
@@ -116,8 +125,8 @@ def _transpose(tt: Any, a: Any, axes: Any = None) -> Any:
 
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
-    np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.max: _reduction("max"),
-    np.amax: _reduction("max"), np.dot: _dot, np.reshape: _reshape, np.transpose: _transpose,
+    np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.max: _max,
+    np.amax: _max, np.dot: _dot, np.reshape: _reshape, np.transpose: _transpose,
     # questions about the shape: plain answers, nothing to record
     np.shape: lambda tt, a: _tensor(tt, a).shape,
     np.ndim: lambda tt, a: _tensor(tt, a).ndim,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .animate import animate_training  # tg.plot.animate_training; its own module (animate.py)
-from .modes import no_grad
+from .drawing import axes, finish, line_and_normal, predict, pyplot, weights_of
 from .nn.layers import ACTIVATIONS
 from .recorder import Recorder
 from .tensor import Tensor
@@ -28,31 +28,6 @@ __all__ = ["activations", "animate_training", "decision_boundary", "loss_curve",
 
 # softmax mixes the elements of its input: it has no curve y = f(x) to draw
 CURVES = [name for name in ACTIVATIONS if name != "softmax"]
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError("tg.plot needs matplotlib: pip install 'tinygrad_edu[examples]' "
-                          "(or pip install matplotlib)") from None
-    return plt
-
-
-def _axes(ax: Any) -> tuple[Any, Any]:
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = _pyplot().subplots(figsize=(6, 4))
-    return fig, ax
-
-
-def _finish(fig: Any, path: str | Path | None) -> None:
-    if path is None:
-        return
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
 
 
 def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
@@ -66,7 +41,7 @@ def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
     >>> ax.get_xlabel()
     'step'
     """
-    fig, ax = _axes(ax)
+    fig, ax = axes(ax)
     ends: list[int] = []
     if isinstance(source, Recorder):
         x, y, xlabel = source.steps, source.losses, "step"
@@ -87,47 +62,8 @@ def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
     ax.set_ylabel("loss")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    _finish(fig, path)
+    finish(fig, path)
     return ax
-
-
-def _weights_of(model: Any) -> tuple[np.ndarray, float] | None:
-    """(w, b) of a one-output linear unit with 2 inputs (Neuron, Linear(2, 1)), else None."""
-    for w_name, b_name in (("w", "b"), ("weight", "bias")):
-        w, b = getattr(model, w_name, None), getattr(model, b_name, None)
-        if isinstance(w, Tensor) and w.size == 2:
-            bias = float(b.data.reshape(-1)[0]) if isinstance(b, Tensor) and b.size == 1 else 0.0
-            return w.data.reshape(2).copy(), bias
-    return None
-
-
-def _predict(model: Any, X: np.ndarray) -> np.ndarray:
-    with no_grad():
-        out = model(Tensor(X))
-    return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=float)
-
-
-def _draw_line_and_normal(ax: Any, w: np.ndarray, b: float, xlim: tuple[float, float],
-                          ylim: tuple[float, float]) -> None:
-    """The line w·x + b = 0, and w as an arrow starting on it, both inside the view."""
-    unit = w / np.linalg.norm(w)
-    along = np.array([-unit[1], unit[0]])  # direction of the line
-    foot = -b / (w @ w) * w  # the point of the line nearest the origin
-    ax.axline(tuple(foot), tuple(foot + along), color="k", lw=1.5)
-    lo, hi = np.array([xlim[0], ylim[0]]), np.array([xlim[1], ylim[1]])
-    centre, size = (lo + hi) / 2, float(np.max(hi - lo))
-    # Start the arrow at the point of the line nearest the view's centre from which the whole
-    # arrow stays in view (shorter arrows if none does): w is a direction, anchored anywhere.
-    starts = foot + (along @ (centre - foot) + np.linspace(-size, size, 401))[:, None] * along
-    for length in (0.25 * size, 0.12 * size, 0.06 * size):
-        tip = starts + 1.2 * length * unit  # room for the label past the arrow's head
-        inside = np.all((starts >= lo) & (starts <= hi) & (tip >= lo) & (tip <= hi), axis=1)
-        if inside.any():
-            start = starts[inside][np.argmin(np.linalg.norm(starts[inside] - centre, axis=1))]
-            ax.annotate("", xy=tuple(start + length * unit), xytext=tuple(start),
-                        arrowprops={"arrowstyle": "->", "color": "#c0392b", "lw": 2})
-            ax.text(*(start + 1.15 * length * unit), "w", color="#c0392b", fontsize=12)
-            return
 
 
 def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
@@ -148,15 +84,15 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
         raise ValueError(f"decision_boundary: X must have shape (N, 2), got {X.shape}")
     labels = t.argmax(axis=1) if t.shape[1] > 1 else t[:, 0]
     wb = (np.asarray(weights[0], float).reshape(2), float(weights[1])) if weights else \
-        _weights_of(model)
+        weights_of(model)
     if wb is not None and not np.linalg.norm(wb[0]) > 0:
         wb = None  # w = 0: no line, no direction
-    fig, ax = _axes(ax)
+    fig, ax = axes(ax)
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = 0.15 * np.maximum(hi - lo, 1e-9)
     g0, g1 = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
                          np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
-    out = _predict(model, np.column_stack([g0.ravel(), g1.ravel()]))
+    out = predict(model, np.column_stack([g0.ravel(), g1.ravel()]))
     out = out.reshape(len(out), -1)
     if out.shape[1] > 1:  # class scores: regions of the winning class
         ax.contourf(g0, g1, out.argmax(axis=1).reshape(g0.shape), alpha=0.25, cmap="tab10")
@@ -172,7 +108,7 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
         pick = labels == cls
         ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
     if wb is not None:
-        _draw_line_and_normal(ax, wb[0], wb[1], (g0.min(), g0.max()), (g1.min(), g1.max()))
+        line_and_normal(ax, wb[0], wb[1], (g0.min(), g0.max()), (g1.min(), g1.max()))
         ax.set_aspect("equal")  # right angles look right: w is drawn normal to the line
     ax.set_xlim(g0.min(), g0.max())
     ax.set_ylim(g1.min(), g1.max())
@@ -180,7 +116,7 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
     ax.set_ylabel("x₂")
     ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
-    _finish(fig, path)
+    finish(fig, path)
     return ax
 
 
@@ -193,7 +129,7 @@ def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu",
     if unknown:
         raise ValueError(f"activations: unknown {unknown}; known: {', '.join(CURVES)} "
                          "(softmax has no curve of one variable)")
-    plt = _pyplot()
+    plt = pyplot()
     cols = 2 if len(names) == 4 else min(3, len(names))  # 4 reads best as 2 × 2
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
@@ -212,7 +148,7 @@ def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu",
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
     fig.tight_layout()
-    _finish(fig, path)
+    finish(fig, path)
     return fig
 
 
@@ -224,7 +160,7 @@ def trajectories(rec: Recorder, names: Sequence[str] | None = None, *, max_lines
     if not names:
         raise ValueError("trajectories: the recorder holds no parameter values (was it used, "
                          "with keep_values=True?)")
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(3, len(names), figsize=(4 * len(names), 7.5), squeeze=False,
                              sharex=True)
     for col, name in enumerate(names):
@@ -245,7 +181,7 @@ def trajectories(rec: Recorder, names: Sequence[str] | None = None, *, max_lines
     axes[1, 0].set_ylabel("gradient")
     axes[2, 0].set_ylabel("update size ‖Δ‖")
     fig.tight_layout()
-    _finish(fig, path)
+    finish(fig, path)
     return fig
 
 
@@ -259,7 +195,7 @@ def weight_path(rec: Recorder, name: str, *, ax: Any = None, path: str | Path | 
                          "drawn for a parameter of exactly 2")
     values = values.reshape(len(rec), 2)
     grads = rec.series("grads", name).reshape(len(rec), 2)[::every]
-    fig, ax = _axes(ax)
+    fig, ax = axes(ax)
     ax.plot(values[:, 0], values[:, 1], "-", color="0.4", lw=1)
     ax.scatter(values[:, 0], values[:, 1], c=rec.steps, cmap="viridis", s=12, zorder=3)
     ax.quiver(values[::every, 0], values[::every, 1], -grads[:, 0], -grads[:, 1],
@@ -267,5 +203,5 @@ def weight_path(rec: Recorder, name: str, *, ax: Any = None, path: str | Path | 
     ax.set_xlabel(f"{name}[0]")
     ax.set_ylabel(f"{name}[1]")
     ax.set_title(f"path of {name} (arrows: −gradient)")
-    _finish(fig, path)
+    finish(fig, path)
     return ax

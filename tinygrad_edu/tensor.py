@@ -17,14 +17,15 @@ from typing import Any, final
 
 import numpy as np
 
-from . import engine, guards
+from . import engine, guards, versions
 from .arrays import FLOATS, to_array
 from .errors import ShapeError
 from .function import Function
 from .graph import Hook
-from .modes import anomaly_mode, grad_mode, refuse_while_compiling
+from .modes import mode, refuse_while_compiling
 from .tensor_math import TensorMath
 from .tensor_numpy import TensorNumpy
+from .versions import Versioned
 
 
 @final  # not meant to be subclassed (and so the math methods' ``Self`` is ``Tensor``)
@@ -50,8 +51,8 @@ class Tensor(TensorMath, TensorNumpy):
     _fn: Function | None  # the op that made this tensor (None: a leaf)
     _parents: tuple[Tensor, ...]  # that op's inputs
     _version: int  # in-place changes of the values so far
-    _base: Tensor | None  # the tensor whose memory this one is a view of (a reshape, ...)
-    _views: weakref.WeakSet[Tensor] | None  # the views of this tensor's memory
+    _base: Versioned | None  # the tensor whose memory this one is a view of (reshape, ...)
+    _views: dict[int, weakref.ref[Versioned]] | None  # the live views of this one's memory
     _hooks: tuple[Hook, ...]
     _retain_grad: bool
     _is_mask: bool
@@ -72,7 +73,8 @@ class Tensor(TensorMath, TensorNumpy):
     def data(self) -> np.ndarray:
         """The values (an np.ndarray). Assigning to it, also ``t.data -= ...``, is counted in
         ``version``, so backward notices values it saved that changed since."""
-        refuse_while_compiling("t.data")
+        if mode.get().compiling:  # the check inline: .data is read on every update
+            refuse_while_compiling("t.data")
         return self._data
 
     @data.setter
@@ -82,8 +84,7 @@ class Tensor(TensorMath, TensorNumpy):
             value = to_array(value, self._data.dtype)
         self._bump_version()  # values backward saved may be stale now
         if new and self._base is not None:  # no longer a view of its base's memory
-            self._base._views.discard(self)  # type: ignore[union-attr]  # (set with _base)
-            self._base = None
+            versions.unlink_view(self)
         self._data = value
 
     @property
@@ -94,10 +95,7 @@ class Tensor(TensorMath, TensorNumpy):
         return self._version
 
     def _bump_version(self) -> None:
-        owner = self if self._base is None else self._base
-        owner._version += 1
-        for view in owner._views or ():
-            view._version += 1
+        versions.count_change(self)
 
     # the array's own, read in C (attrgetter): the engine reads .shape of every tensor
     shape = property(attrgetter("_data.shape"), doc="The shape, a tuple of ints.")
@@ -186,7 +184,9 @@ class Tensor(TensorMath, TensorNumpy):
         unnoticed, an array that this tensor's graph saved for backward.
         """
         refuse_while_compiling("t.detach()")
-        return _leaf(self._data.copy())
+        leaf = _leaf(self._data.copy())
+        leaf._is_mask = self._is_mask
+        return leaf
 
     # ----- running ops (used by the methods of TensorMath and TensorNumpy) -----
     def _apply(self, op: type[Function], *others: Any, **params: Any) -> Tensor:
@@ -194,6 +194,11 @@ class Tensor(TensorMath, TensorNumpy):
 
     def _rapply(self, op: type[Function], other: Any) -> Tensor:
         return apply(op, other, self)  # self is the right operand: ``2 - t``
+
+    def _same_kind(self, moved: Tensor) -> Tensor:
+        """``moved`` holds self's values, moved: a mask reshaped or indexed is still a mask."""
+        moved._is_mask = self._is_mask
+        return moved
 
     @staticmethod
     def apply_op(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
@@ -211,26 +216,28 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     first tensor input so float32 work stays float32.
     """
     # one pass over the inputs collects what forward and the recording need
-    tensors, arrays, needs, versions = [], [], [], []
+    tensors, arrays, needs, seen = [], [], [], []
     for x in inputs:
         t = x if isinstance(x, Tensor) else _constant(x, inputs)
         tensors.append(t)
         arrays.append(t._data)
         needs.append(t.requires_grad)
-        versions.append(t._version)
+        seen.append(t._version)
     fn = op()
     out = fn.forward(*arrays, **params)
     if type(out) is not np.ndarray or out.dtype not in FLOATS:  # numpy scalars, ints, lists
         out = to_array(out, copy=False, what=f"forward of '{fn.name}'")
-    if anomaly_mode.get():
+    switches = mode.get()
+    if switches.anomaly:
         guards.check_forward(fn, arrays, out)
     result = Tensor.__new__(Tensor)
     _init(result, out, False)
     if out.base is not None:  # numpy returned a view (reshape, transpose): maybe of an input
-        _link_view(result, out.base, tensors)
-    if grad_mode.get() and True in needs:
+        versions.link_view(result, out.base, tensors)
+    if switches.grad and True in needs:
         fn.needs_input_grad = tuple(needs)
-        fn.versions = (*versions, result._version)
+        fn.versions = (*seen, result._version)
+        fn.changes_before = versions.CHANGES.count
         fn.params = params  # so the op can be re-run (gradcheck.locate) and shown
         result.requires_grad, result._fn, result._parents = True, fn, tuple(tensors)
     return result
@@ -255,17 +262,5 @@ def _constant(x: Any, inputs: tuple[Any, ...]) -> Tensor:
     like = None
     if isinstance(x, (int, float, np.number)):
         like = next((t._data.dtype for t in inputs if isinstance(t, Tensor)), None)
-    return _leaf(to_array(x, like, copy=False))
-
-
-def _link_view(view: Tensor, memory: np.ndarray, inputs: list[Tensor]) -> None:
-    """If ``view``'s array shares ``memory`` with an input, link the two: an in-place change
-    through either then counts for both (see ``Tensor.version``)."""
-    for t in inputs:
-        if t._data is memory or t._data.base is memory:
-            owner = t if t._base is None else t._base
-            if owner._views is None:
-                owner._views = weakref.WeakSet()
-            owner._views.add(view)
-            view._base = owner
-            return
+    # a copy of an array: changing it before backward must not change what forward saw
+    return _leaf(to_array(x, like, copy=isinstance(x, np.ndarray)))

@@ -35,6 +35,9 @@ class TensorMath:
     def _rapply(self, op: type[Function], other: Any) -> Self:
         raise NotImplementedError  # provided by Tensor
 
+    def _same_kind(self, moved: Self) -> Self:
+        raise NotImplementedError  # provided by Tensor
+
     # arithmetic (numpy broadcasting; gradients summed back to each operand's shape)
     def __add__(self, other: Any) -> Self: return self._apply(ew.Add, other)
     def __radd__(self, other: Any) -> Self: return self._rapply(ew.Add, other)
@@ -85,23 +88,24 @@ class TensorMath:
         """``t.reshape(2, 3)``, ``t.reshape((2, 3))``; one size may be -1."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return self._apply(shape_ops.Reshape, shape=shape)
+        return self._same_kind(self._apply(shape_ops.Reshape, shape=shape))
 
     def transpose(self, *axes: Any) -> Self:
         """Permute the axes as numpy does (default: reverse them); ``t.transpose(1, 0)`` or a
         tuple. (To swap two axes the way PyTorch's ``transpose(a, b)`` does: ``swapaxes``.)"""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = () if axes[0] is None else tuple(axes[0])
-        return self._apply(shape_ops.Transpose, axes=axes or None)
+        return self._same_kind(self._apply(shape_ops.Transpose, axes=axes or None))
 
     @property
     def T(self) -> Self:
         """The transpose (all axes reversed)."""
-        return self._apply(shape_ops.Transpose, axes=None)
+        return self._same_kind(self._apply(shape_ops.Transpose, axes=None))
 
     def __getitem__(self, index: Any) -> Self:
         """``t[1]``, ``t[:, 0]``, ``t[[0, 0, 2]]``, ``t[mask]`` (numpy's rules, numpy's result)."""
-        return self._apply(shape_ops.Index, index=_plain_index(index))
+        return self._same_kind(self._apply(shape_ops.Index, index=_plain_index(index)))
+
 
     # activations (see ops/activations.py for the values at the kinks)
     def sigmoid(self) -> Self: return self._apply(act.Sigmoid)
@@ -134,6 +138,6 @@ def _plain_index(index: Any) -> Any:
         return a.astype(bool)
     if not (np.isfinite(a).all() and (a == np.round(a)).all()):
         raise IndexError(f"index: a tensor used as an index must hold whole numbers, got {a}")
-    if a.size and np.abs(a).max() > np.iinfo(np.intp).max:
+    if a.size and np.abs(a).max() >= 2.0 ** 63:  # past the largest int64
         raise IndexError(f"index: {np.abs(a).max():g} is too large to be an index")
     return a.astype(np.intp)

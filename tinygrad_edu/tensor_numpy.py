@@ -19,12 +19,15 @@ from . import numpy_api
 from .broadcasting import broadcast_shape
 from .errors import ShapeError
 from .function import Function
-from .modes import NOT_RECORDED, grad_mode, refuse_while_compiling
+from .modes import NOT_RECORDED, mode, refuse_while_compiling
+from .ops import elementwise as ew
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
 
 _NUMBERS = (np.ndarray, int, float, bool, np.number, np.bool_, list, tuple)
+_IN_PLACE_OPS: dict[Any, type[Function]] = {
+    np.add: ew.Add, np.subtract: ew.Sub, np.multiply: ew.Mul, np.divide: ew.Div}
 
 
 class TensorNumpy:
@@ -35,11 +38,15 @@ class TensorNumpy:
     requires_grad: bool
     name: str | None
     _fn: Function | None
+    _is_mask: bool
 
     def __getitem__(self, index: Any) -> Self:
         raise NotImplementedError  # provided by TensorMath
 
     def _bump_version(self) -> None:
+        raise NotImplementedError  # provided by Tensor
+
+    def _apply(self, op: type[Function], *others: Any, **params: Any) -> Self:
         raise NotImplementedError  # provided by Tensor
 
     # ----- printing, and to Python and numpy values -----
@@ -140,13 +147,24 @@ class TensorNumpy:
 
     # ----- in-place arithmetic: updates, under no_grad -----
     def _in_place(self, ufunc: np.ufunc, other: Any, symbol: str) -> Self:
-        refuse_while_compiling(f"`t {symbol}= ...`", NOT_RECORDED)
-        if self.requires_grad and grad_mode.get():
+        """``t += other`` and friends: an update of t's own array, unless the graph records it.
+
+        While recording, a parameter (a leaf that requires grad) cannot change in place:
+        there would be no gradient for the change (PyTorch's rule too). Any other tensor that
+        takes part in the graph (``total += loss``, ``c += w`` with w requiring grad) gets the
+        recorded op instead, as ``t = t + other``: the name is bound to a new tensor."""
+        now = mode.get()
+        if now.compiling:
+            refuse_while_compiling(f"`t {symbol}= ...`", NOT_RECORDED)
+        recording = now.grad
+        if recording and self.requires_grad and self._fn is None:
             raise RuntimeError(
-                f"`t {symbol}= ...` on a tensor that requires grad, while the graph is being "
-                "recorded: there is no gradient for changing a value in place. To update a "
-                f"parameter, do it inside `with tg.no_grad():` (e.g. `w {symbol}= ...`), or "
-                f"through its array: `w.data {symbol}= ...`")
+                f"`w {symbol}= ...` on a parameter (a tensor that requires grad) while the graph "
+                "is being recorded: there is no gradient for changing it in place. Update "
+                f"parameters inside `with tg.no_grad():` (e.g. `w {symbol}= lr * w.grad`), or "
+                f"through the array: `w.data {symbol}= ...`")
+        if recording and (self.requires_grad or getattr(other, "requires_grad", False)):
+            return self._apply(_IN_PLACE_OPS[ufunc], other)
         value = other._data if isinstance(other, TensorNumpy) else np.asarray(other)
         shape = broadcast_shape(f"{symbol}=", self._data.shape, value.shape)
         if shape != self._data.shape:

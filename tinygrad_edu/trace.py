@@ -27,78 +27,12 @@ import numpy as np
 
 from . import engine
 from .broadcasting import summed_axes, unbroadcast
-from .graph import Node, topological_order
+from .graph import Node
 from .guards import seed_gradient
+from .labels import label_tensors, summarize
 from .tensor import Tensor
 
 __all__ = ["Trace", "TraceStep", "label_tensors", "summarize", "trace_backward"]
-
-
-def _num(v: float) -> str:
-    return f"{v:.4g}"
-
-
-def _nested(a: np.ndarray) -> str:
-    if a.ndim == 0:
-        return _num(float(a))
-    return "[" + ", ".join(_nested(row) for row in a) + "]"
-
-
-def summarize(a: Any, small: int = 6) -> str:
-    """A short text for an array: its values when it has at most ``small`` elements,
-    otherwise ``min … mean … max …``.
-
-    >>> summarize(np.array([0.5, -1.25]))
-    '[0.5, -1.25]'
-    >>> summarize(np.arange(10.0))
-    'min 0 mean 4.5 max 9'
-    """
-    a = np.asarray(a)
-    if a.size == 0:
-        return f"empty {a.shape}"
-    if a.size == 1:
-        return _num(float(a.reshape(())))
-    if a.size <= small:
-        return _nested(a)
-    with np.errstate(all="ignore"):  # inf - inf in the mean is nan, and that is what we show
-        return f"min {_num(a.min())} mean {_num(a.mean())} max {_num(a.max())}"
-
-
-def label_tensors(root: Tensor) -> dict[int, str]:
-    """A short readable label for every tensor of root's graph, keyed by ``id``.
-
-    A tensor's own ``name`` wins. Otherwise a tensor made by an op is called after the op
-    (``add``; ``add#1``, ``add#2`` in forward order when the op occurs more than once), a
-    one-element constant by its value, and other leaves ``leaf#k`` / ``const#k``.
-    """
-    # the ops' outputs, parents before children (a leaf root has none)
-    forward = [t for t in reversed(topological_order(root)) if not t.is_leaf]
-    counts: dict[str, int] = {}
-    for t in forward:
-        counts[t.op or ""] = counts.get(t.op or "", 0) + 1
-    labels: dict[int, str] = {}
-    seen: dict[str, int] = {}
-    for t in forward:
-        op = t.op or ""
-        seen[op] = seen.get(op, 0) + 1
-        labels[id(t)] = t.name or (op if counts[op] == 1 else f"{op}#{seen[op]}")
-    # leaves numbered in the order the forward pass first used them
-    leaves = [p for t in forward for p in t.parents if p.is_leaf] + [root]
-    n_leaf = n_const = 0
-    for t in leaves:
-        if id(t) in labels:
-            continue
-        if t.name:
-            labels[id(t)] = t.name
-        elif t.requires_grad:
-            n_leaf += 1
-            labels[id(t)] = f"leaf#{n_leaf}"
-        elif t.size == 1:
-            labels[id(t)] = summarize(t.data)
-        else:
-            n_const += 1
-            labels[id(t)] = f"const#{n_const}"
-    return labels
 
 
 @dataclass(frozen=True, repr=False)

@@ -26,8 +26,9 @@ from typing import Any
 from . import graph
 from .broadcasting import broadcast_shape, summed_axes
 from .explore import explore  # the interactive page: see explore.py
+from .labels import label_tensors, role, summarize
 from .tensor import Tensor
-from .trace import Trace, label_tensors, summarize
+from .trace import Trace
 
 __all__ = ["DotGraph", "GraphvizMissingWarning", "explore", "render", "to_dot"]
 
@@ -71,14 +72,6 @@ class DotGraph(str):
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _role(t: Tensor, root: Tensor) -> str:
-    if t is root:
-        return "root"
-    if t.is_leaf:
-        return "param" if t.requires_grad else "const"
-    return "inner"
 
 
 def _forward_summed_axes(t: Tensor) -> tuple[tuple[int, ...], ...]:
@@ -134,7 +127,7 @@ def to_dot(t: Tensor, *, trace: Trace | None = None, small: int = 6,
         if grad is None and trace is not None:
             grad = trace.grad_of(x)
         text = _tensor_label(x, labels[id(x)], grad, small)
-        lines.append(f"  {ids[id(x)]} [label={_quote(text)}, {_STYLE[_role(x, t)]}];")
+        lines.append(f"  {ids[id(x)]} [label={_quote(text)}, {_STYLE[role(x, t)]}];")
     for x in tensors:
         if x.is_leaf:
             continue

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from vjp_check import check_vjp
 
+import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor
 from tinygrad_edu.testing import elements, shapes, tensors
@@ -164,3 +165,72 @@ def test_softmax_gradient_at_large_inputs_matches_the_jacobian():
     s = np_softmax(BIG, -1)
     expected = np.stack([(np.diag(r) - np.outer(r, r)) @ g for r, g in zip(s, G)])
     np.testing.assert_allclose(x.grad, expected, atol=1e-15)
+
+
+# ---------------------------------------------------------------------------
+# NaN goes through, so detect_anomaly can see it downstream
+# ---------------------------------------------------------------------------
+
+NAN_IN = np.array([np.nan, 1.0, -1.0, 0.0])
+
+
+@pytest.mark.parametrize("name, values, grads", [
+    # relu and leaky_relu as PyTorch 2.13: NaN passes with gradient 1 (relu) or slope
+    ("relu", [np.nan, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]),
+    ("leaky_relu", [np.nan, 1.0, -0.01, 0.0], [0.01, 1.0, 0.01, 0.01]),
+    # PyTorch's sign and heaviside give 0 for NaN; here NaN stays NaN (flat: gradient 0)
+    ("sign", [np.nan, 1.0, -1.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+    ("step", [np.nan, 1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]),
+    ("sigmoid", [np.nan, 1 / (1 + np.exp(-1.0)), 1 / (1 + np.exp(1.0)), 0.5], None),
+    ("tanh", [np.nan, np.tanh(1.0), -np.tanh(1.0), 0.0], None),
+])
+def test_nan_propagates_through_activations(name, values, grads):
+    x = Tensor(NAN_IN, requires_grad=True)
+    out = getattr(F, name)(x)
+    np.testing.assert_array_equal(out.data, values)  # NaN compares equal to NaN here
+    if grads is not None:
+        out.backward(np.ones(4))
+        np.testing.assert_array_equal(x.grad, grads)
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "sign", "step"])
+def test_detect_anomaly_sees_a_nan_going_through(name):
+    with tg.detect_anomaly(), pytest.raises(FloatingPointError, match=name):
+        getattr(F, name)(Tensor([np.nan, 1.0], requires_grad=True))
+
+
+@pytest.mark.parametrize("slope", ["x", [1, 2], None, True, Tensor(0.1), np.array([0.1])])
+def test_leaky_relu_slope_must_be_a_number(slope):
+    for call in (lambda: F.leaky_relu([1.0, -1.0], slope), lambda: F.leaky_relu([1.0], slope=slope),
+                 lambda: Tensor([1.0]).leaky_relu(slope=slope)):
+        with pytest.raises(TypeError, match=r"^leaky_relu: slope must be a real number"):
+            call()
+
+
+@pytest.mark.parametrize("slope", [np.nan, np.inf, -np.inf])
+def test_leaky_relu_slope_must_be_finite(slope):
+    with pytest.raises(ValueError, match=r"^leaky_relu: slope must be finite, got"):
+        F.leaky_relu([1.0, -1.0], slope)
+
+
+@pytest.mark.parametrize("slope", [0, 2, -0.5, np.float32(0.25), np.int64(3)])
+def test_leaky_relu_accepts_any_finite_real_slope(slope):
+    np.testing.assert_allclose(F.leaky_relu([-2.0, 3.0], slope).data, [-2.0 * float(slope), 3.0])
+
+
+# ---------------------------------------------------------------------------
+# empty axes
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, axis", [((3, 0), -1), ((0, 3), 0), ((0,), 0), ((2, 0, 2), (0, 1))])
+def test_softmax_over_an_empty_axis_is_a_shape_error(name, shape, axis):
+    with pytest.raises(tg.ShapeError, match=rf"^{name}: axis .* is empty"):
+        getattr(F, name)(Tensor(np.zeros(shape), requires_grad=True), axis=axis)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_an_empty_batch_along_a_full_axis_is_empty(name):
+    out = getattr(F, name)(np.zeros((0, 3)), axis=-1)  # nothing to compute, nothing wrong
+    assert out.shape == (0, 3)

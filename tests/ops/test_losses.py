@@ -21,7 +21,9 @@ from tinygrad_edu.testing import elements, shapes, tensors
 # < 1e-8. A scalar loss needs no random upstream gradient: its G is the seed itself.
 TOL = {"atol": 1e-6, "rtol": 1e-5}
 probabilities = elements(0.05, 0.95)
-targets01 = elements(0.0, 1.0)
+# Binary targets must lie in [0, 1], and a gradient check moves them by ±eps = 1e-6: those
+# whose gradient is checked keep 1e-3 away from both ends.
+targets01 = elements(0.0, 1.0, avoid=(0.0, 1.0))
 
 
 def np_log_softmax(z: np.ndarray) -> np.ndarray:
@@ -63,7 +65,12 @@ def test_mse(pair):
     y, t = pair
     E = F.mse(y, t)
     assert E.op == "mse" and E.shape == ()
-    np.testing.assert_allclose(E.data, np.mean((y.data - t.data) ** 2), rtol=1e-14, atol=1e-14)
+    # a dot product (mse) and numpy's pairwise sum add the n squares in different orders;
+    # each is within (n - 1)·2⁻⁵³ of the exact sum of these non-negative terms (Higham), or
+    # 2⁻¹⁰⁷⁴ per rounding where the squares underflow (subnormal numbers)
+    n = y.size
+    np.testing.assert_allclose(E.data, np.mean((y.data - t.data) ** 2), rtol=2 * n * 2.0**-53,
+                               atol=4 * n * 2.0**-1074)
     assert gradcheck(F.mse, y, t, **TOL)
 
 
@@ -118,8 +125,9 @@ def test_binary_cross_entropy_finite_at_p_exactly_0_and_1():
     np.testing.assert_allclose(E.data, (100.0 + 100.0 + np.log(2.0)) / 5, rtol=1e-14)
     E.backward()
     assert np.isfinite(p.grad).all()
-    np.testing.assert_array_equal(p.grad[:2], [0.0, 0.0])  # right answers: no push
-    assert p.grad[2] < 0 < p.grad[3]  # wrong answers are pushed towards their targets
+    # right answers: the slopes of -ln(1-p) at p = 0 and of -ln p at p = 1, 1 and -1 (/n);
+    # wrong answers: the clamp holds, the loss is flat at 100 there, and its gradient says so
+    np.testing.assert_array_equal(p.grad[:4], [0.2, -0.2, 0.0, 0.0])
     np.testing.assert_allclose(p.grad[4], (0.5 - 1.0) / (0.25 * 5), rtol=1e-14)
 
 
@@ -134,8 +142,26 @@ def test_binary_cross_entropy_with_logits_at_1e4():
 
 @pytest.mark.parametrize("bad", [1.5, -0.1, np.nan])
 def test_binary_cross_entropy_rejects_non_probabilities(bad):
-    with pytest.raises(ValueError, match="^binary_cross_entropy: .*with_logits"):
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy: .*with_logits"):
         F.binary_cross_entropy(Tensor([0.5, bad]), np.array([1.0, 0.0]))
+
+
+@pytest.mark.parametrize("loss", [F.binary_cross_entropy, F.binary_cross_entropy_with_logits])
+@pytest.mark.parametrize("bad, shown", [(5.0, "5"), (-1.0, "-1"), (1.5, "1.5"), (np.nan, "nan")])
+def test_binary_targets_outside_0_1_are_refused(loss, bad, shown):
+    # labels {0, 5} used to train to a negative loss
+    t = np.array([0.0, 1.0, bad, 0.5])
+    with pytest.raises(ValueError) as info:
+        loss(Tensor(np.full(4, 0.5), requires_grad=True), t)
+    message = str(info.value)
+    assert message.startswith(f"{loss.__name__}: the targets t must lie in [0, 1], got {shown} ")
+    assert "index (2,)" in message
+
+
+def test_many_bad_targets_are_summarized():
+    t = np.array([[2.0, 3.0], [4.0, 5.0]])
+    with pytest.raises(ValueError, match=r"got 2, 3, 4 and 1 more \(the first at index \(0, 0\)\)"):
+        F.binary_cross_entropy_with_logits(np.zeros((2, 2)), t)
 
 
 # ---------------------------------------------------------------------------
@@ -202,8 +228,107 @@ def test_cross_entropy_finite_at_p_zero():
     E = F.cross_entropy(p, np.array([1, 1]))
     np.testing.assert_allclose(E.data, (0.0 + 100.0) / 2, rtol=1e-15)  # ln 0 read as -100
     E.backward()
-    assert np.isfinite(p.grad).all()
-    assert p.grad[1, 1] < 0
+    # -1/(N p) for the right answer; 0 where the clamp holds (the loss is flat at 100 there)
+    np.testing.assert_array_equal(p.grad, [[0.0, -0.5], [0.0, 0.0]])
+
+
+# ---------------------------------------------------------------------------
+# the clamp of ln p: one clamp, in the value and in the gradient
+# ---------------------------------------------------------------------------
+
+# from 1e-300 (far below the floor e^-100 ≈ 3.7e-44) through the band 3.7e-44..1e-12 where
+# a gradient floored at 1e-12 was 100x off or more, up to ordinary probabilities
+TINY_P = [1e-300, 1e-60, 1e-45, 4e-44, 1e-40, 1e-30, 1e-20, 1e-13, 1e-11, 1e-6, 0.3]
+
+
+def central_difference(loss, p: np.ndarray, i: tuple[int, ...]) -> float:
+    """dE/dp[i] of the loss's own values, with a step 1e-4·p[i] so p stays positive. Its
+    Taylor error relative to 1/p is (1e-4)²·|(ln p)‴ · p²/(ln p)'|/6 = 1e-8/3, and where the
+    clamp holds the loss is flat on both sides, so the difference is exactly 0."""
+    h = 1e-4 * p[i]
+    up, down = p.copy(), p.copy()
+    up[i] += h
+    down[i] -= h
+    return (loss(up).item() - loss(down).item()) / (2 * h)
+
+
+@pytest.mark.parametrize("p0", TINY_P)
+def test_cross_entropy_gradient_is_the_derivative_of_its_own_value(p0):
+    def loss(p):
+        return F.cross_entropy(p, np.array([0]))
+
+    p = Tensor([[p0, 0.5]], requires_grad=True)
+    loss(p).backward()
+    expected = central_difference(loss, p.data, (0, 0))
+    assert expected == 0.0 if p0 < np.exp(-100) else expected < 0
+    np.testing.assert_allclose(p.grad[0, 0], expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("p0", TINY_P)
+def test_binary_cross_entropy_gradient_is_the_derivative_of_its_own_value(p0):
+    # t = 1: only ln p is at stake (1 - p rounds to 1 for such p, so a step in p cannot
+    # show the slope of ln(1 - p) in floats)
+    def loss(p):
+        return F.binary_cross_entropy(p, np.array([1.0, 0.5]))
+
+    p = Tensor([p0, 0.5], requires_grad=True)
+    loss(p).backward()
+    np.testing.assert_allclose(p.grad[0], central_difference(loss, p.data, (0,)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_log_floor_is_minus_100_in_both_dtypes(dtype):
+    # PyTorch 2.13: binary_cross_entropy(p=0, t=1) is 100.0 in float32 and float64 (clamping
+    # p at e^-100 instead, which float32 cannot hold, gave 99.97 in float32)
+    p = Tensor([0.0, 1.0], dtype=dtype)
+    E = F.binary_cross_entropy(p, np.array([1.0, 0.0], dtype=dtype))
+    assert E.dtype == dtype and E.item() == 100.0
+    assert F.cross_entropy(Tensor([[0.0, 1.0]], dtype=dtype), np.array([0])).item() == 100.0
+
+
+# ---------------------------------------------------------------------------
+# masked logits (-inf)
+# ---------------------------------------------------------------------------
+
+
+def test_softmax_cross_entropy_with_a_masked_logit():
+    z = np.array([[1.0, -np.inf, 0.5], [0.2, 0.1, -np.inf]])
+    idx = np.array([0, 1])
+    finite = np.where(np.isinf(z), -np.inf, z)
+    log_s = finite - np.log(np.exp(finite).sum(axis=1, keepdims=True))
+    expected = -(log_s[0, 0] + log_s[1, 1]) / 2
+    softmax_minus_t = (np.exp(log_s) - np.eye(3)[idx]) / 2
+    for t in (idx, np.eye(3)[idx]):  # indices and the same classes one-hot: 0·ln 0 = 0
+        x = Tensor(z, requires_grad=True)
+        E = F.softmax_cross_entropy(x, t)
+        np.testing.assert_allclose(E.item(), expected, rtol=1e-15)
+        E.backward()
+        np.testing.assert_allclose(x.grad, softmax_minus_t, rtol=1e-15, atol=1e-17)
+        assert x.grad[0, 1] == 0.0 and x.grad[1, 2] == 0.0  # a masked class gets no push
+    # the value PyTorch 2.13 gives for the first row, cross_entropy(z[:1], [0])
+    first = F.softmax_cross_entropy(z[:1], idx[:1]).item()
+    np.testing.assert_allclose(first, 0.4740769841801067, rtol=1e-15)
+
+
+@pytest.mark.parametrize("z_dtype, t_dtype", [(np.float32, np.float32), (np.float32, np.float64),
+                                              (np.float64, np.float32)])
+def test_softmax_cross_entropy_gradient_has_the_formulas_dtype_and_values(z_dtype, t_dtype):
+    # the rule is computed in place in one array: it must still give the dtype and the
+    # values of G (softmax - t)/N written out, whatever the dtypes of z and t
+    z = Tensor([[1.0, -2.0, 0.5], [0.3, 0.2, 0.1]], requires_grad=True, dtype=z_dtype)
+    t = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]], dtype=t_dtype)
+    F.softmax_cross_entropy(z, t).backward()
+    s = np.exp(np_log_softmax(z.data))
+    expected = (s * t.sum(axis=-1, keepdims=True) - t) / 2
+    assert z.grad.dtype == z_dtype  # .grad keeps the tensor's dtype
+    rtol = 1e-6 if z_dtype == np.float32 else 1e-15  # float32 keeps ~7 digits
+    np.testing.assert_allclose(z.grad, expected, rtol=rtol)
+
+
+def test_a_masked_target_class_costs_infinity():
+    # the class the target names has probability 0: the loss is +inf (as in PyTorch)
+    E = F.softmax_cross_entropy(np.array([[1.0, -np.inf]]), np.array([1]))
+    assert E.item() == np.inf
 
 
 def test_softmax_cross_entropy_at_1e4():
@@ -222,7 +347,7 @@ def test_bad_class_indices(bad):
 
 
 def test_cross_entropy_rejects_non_probabilities():
-    with pytest.raises(ValueError, match="^cross_entropy: .*softmax_cross_entropy"):
+    with pytest.raises(ValueError, match=r"^cross_entropy: .*softmax_cross_entropy"):
         F.cross_entropy(Tensor([[2.0, -1.0]]), np.array([0]))
 
 
@@ -254,6 +379,25 @@ def test_class_losses_reject_wrong_target_shapes(loss, t_shape):
     message = str(info.value)
     assert message.startswith(f"{loss.__name__}: ")
     assert "(3, 2)" in message and str(t_shape) in message
+
+
+@pytest.mark.parametrize("loss", SAME_SHAPE_LOSSES)
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0)])
+def test_same_shape_losses_refuse_an_empty_batch(loss, shape):
+    with pytest.raises(tg.ShapeError, match=rf"^{loss.__name__}: the batch is empty"):
+        loss(Tensor(np.zeros(shape), requires_grad=True), np.zeros(shape))
+
+
+@pytest.mark.parametrize("loss", [F.cross_entropy, F.softmax_cross_entropy])
+@pytest.mark.parametrize("scores, t", [
+    (np.zeros((0, 3)), np.zeros(0)),  # no samples, class indices
+    (np.zeros((0, 3)), np.zeros((0, 3))),  # no samples, one-hot
+    (np.zeros((2, 0)), np.zeros(2)),  # no classes
+    (np.zeros(0), np.zeros(())),  # one sample, no classes
+])
+def test_class_losses_refuse_an_empty_batch(loss, scores, t):
+    with pytest.raises(tg.ShapeError, match=rf"^{loss.__name__}: scores of shape .* hold no"):
+        loss(Tensor(scores, requires_grad=True), t)
 
 
 @pytest.mark.parametrize("loss", [F.cross_entropy, F.softmax_cross_entropy])

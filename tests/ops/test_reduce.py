@@ -92,6 +92,21 @@ def test_max_ties_share_the_gradient_equally():
     np.testing.assert_allclose(y.grad, [0.5, 0.5])
 
 
+def test_max_with_nan_is_nan_and_sends_the_gradient_to_the_nans():
+    # as PyTorch 2.13's x.max(): NaN wins, its gradient is shared among the NaNs, and no
+    # numpy warning (0/0) appears (pytest makes RuntimeWarning an error)
+    x = Tensor([[np.nan, 1.0, np.nan], [2.0, 3.0, 3.0]], requires_grad=True)
+    m = x.max()
+    assert np.isnan(m.item())
+    m.backward()
+    np.testing.assert_array_equal(x.grad, [[0.5, 0.0, 0.5], [0.0, 0.0, 0.0]])
+    x.grad = None
+    rows = x.max(axis=1)
+    np.testing.assert_array_equal(rows.data, [np.nan, 3.0])
+    rows.backward(np.array([2.0, 4.0]))
+    np.testing.assert_array_equal(x.grad, [[1.0, 0.0, 1.0], [0.0, 2.0, 2.0]])
+
+
 def test_reduction_of_a_scalar():
     x = Tensor(3.0, requires_grad=True)
     for name in REDUCTIONS:

@@ -153,8 +153,10 @@ def test_integer_array_indexing_with_repeats(data, seed):
     np.testing.assert_array_equal(out.data, x.data[index])
     R = np.random.default_rng(seed).standard_normal(out.shape)
     out.backward(R)
-    np.testing.assert_allclose(x.grad, scatter_oracle(x.shape, index, R), rtol=1e-12,
-                               atol=1e-12)
+    # a position read k times adds k entries of R, maybe in another order than the oracle:
+    # the two sums are within 2k·2⁻⁵³·Σ|R| of each other (Higham), k <= R.size
+    bound = 2 * R.size * 2.0**-53 * scatter_oracle(x.shape, index, np.abs(R))
+    assert (np.abs(x.grad - scatter_oracle(x.shape, index, R)) <= bound).all()
     check_vjp(lambda t: t[index], x, seed=seed, tol=TOL)
 
 

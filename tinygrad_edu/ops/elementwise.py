@@ -13,24 +13,13 @@ from ..broadcasting import broadcast_shape
 from ..function import Function
 
 
-def _check_broadcast(op: str, a: np.ndarray, b: np.ndarray) -> None:
-    # Equal shapes (the common case) need no check; otherwise name the op and shapes
-    # ourselves before numpy would fail with its own message. numpy's rule, compared from
-    # the last axis: sizes equal, or one of them 1. Only a failure calls broadcast_shape,
-    # which builds the message: its general loop cost ~1.5 µs on every bias add, this ~0.3 µs.
-    if a.shape != b.shape:
-        for n, m in zip(a.shape[::-1], b.shape[::-1]):
-            if n != m and n != 1 and m != 1:
-                broadcast_shape(op, a.shape, b.shape)  # raises ShapeError
-
-
 class Add(Function):
     """out = a + b;  dL/da = G,  dL/db = G   (each summed over its broadcast axes)"""
 
     rule = "d(a+b)/da = 1, d(a+b)/db = 1"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("add", a, b)
+        broadcast_shape("add", a.shape, b.shape)
         return a + b
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +32,7 @@ class Sub(Function):
     rule = "d(a-b)/da = 1, d(a-b)/db = -1"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("sub", a, b)
+        broadcast_shape("sub", a.shape, b.shape)
         return a - b
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -56,7 +45,7 @@ class Mul(Function):
     rule = "d(a·b)/da = b, d(a·b)/db = a"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("mul", a, b)
+        broadcast_shape("mul", a.shape, b.shape)
         self.a, self.b = a, b
         return a * b
 
@@ -71,7 +60,7 @@ class Div(Function):
     rule = "d(a/b)/da = 1/b, d(a/b)/db = -a/b²"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("div", a, b)
+        broadcast_shape("div", a.shape, b.shape)
         self.b = b
         self.out = a / b
         return self.out
@@ -91,7 +80,7 @@ class Pow(Function):
     rule = "d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("pow", a, b)
+        broadcast_shape("pow", a.shape, b.shape)
         self.a, self.b = a, b
         self.out = a**b
         return self.out

@@ -84,6 +84,8 @@ class Max(Function):
 
     Where several elements tie for the maximum, G is shared equally among them (the
     average of the one-sided derivatives), as ``np.amax``-style reductions in PyTorch do.
+    A NaN is the maximum of its slice (the value is NaN) and takes that G, shared among the
+    NaNs of the slice, as PyTorch's ``max()`` does.
     """
 
     rule = "d(max x)/dxᵢ = 1 where xᵢ is the max, else 0"
@@ -99,6 +101,6 @@ class Max(Function):
         return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
-        hit = self.a == self.kept
+        hit = (self.a == self.kept) | np.isnan(self.a)  # NaN == NaN is False
         share = hit / hit.sum(axis=self.axes, keepdims=True)
         return (share * g.reshape(self.kept.shape),)

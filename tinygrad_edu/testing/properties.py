@@ -40,4 +40,4 @@ def gradient_property(f: Callable[..., Any], *strategies: st.SearchStrategy[Any]
     name = getattr(f, "__name__", "f")
     check.__name__ = check.__qualname__ = f"gradcheck_{'lambda' if name == '<lambda>' else name}"
     # one tuple argument: @given cannot fill *args, and "inputs=(...)" reads well when shown
-    return given(st.tuples(*strategies))(check)  # type: ignore[no-any-return]
+    return given(st.tuples(*strategies))(check)

@@ -47,35 +47,53 @@ def elements(min_value: float = -3.0, max_value: float = 3.0, *,
     """
     if not min_value <= max_value:
         raise InvalidArgument(f"elements: min_value {min_value} > max_value {max_value}")
-    points = sorted(float(p) for p in avoid)
+    if not margin >= 0:
+        raise InvalidArgument(f"elements: margin must be >= 0, got {margin}")
+    points = sorted(float(p) for p in avoid) if margin > 0 else []
     if any(b - a < 2 * margin for a, b in itertools.pairwise(points)):
         raise InvalidArgument(f"elements: avoided points {points} are closer than 2·margin "
                               f"({2 * margin}); no value can keep away from both")
-    if points and all(min_value > p - margin and max_value < p + margin for p in points):
+    allowed = _allowed_intervals(float(min_value), float(max_value), points, margin)
+    if not allowed:
         raise InvalidArgument(f"elements: every value in [{min_value}, {max_value}] is "
-                              f"within {margin} of an avoided point")
+                              f"within {margin} of an avoided point {points}")
     base = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, width=64)
     if not points:
         return base
+    edges = sorted({x for interval in allowed for x in interval})
+
+    def push(x: float) -> float:
+        if any(lo <= x <= hi for lo, hi in allowed):
+            return x
+        # the nearest allowed value; on a tie (x exactly at an avoided point) the upper one
+        return min(edges, key=lambda e: (abs(e - x), -e))
+
+    return base.map(push)
+
+
+def _allowed_intervals(lo: float, hi: float, points: list[float],
+                       margin: float) -> list[tuple[float, float]]:
+    """[lo, hi] without the zones |x - p| < margin, as closed intervals whose every float
+    keeps at least ``margin`` from every point (empty when nothing is left)."""
 
     def beyond(p: float, direction: float) -> float:
-        # p ± margin, nudged out by rounding so that |x - p| >= margin holds in floats too
+        # The float closest to p on that side with |x - p| >= margin computed in floats.
+        # p ± margin may round to either side of that bound: step out until it holds, then
+        # bisect toward p (stepping in one float at a time can take 2⁶⁰ steps near 0).
         x = p + direction * margin
         while abs(x - p) < margin:
             x = float(np.nextafter(x, direction * np.inf))
+        y = p  # the bound holds at x, not at y
+        while (mid := x + (y - x) / 2) not in (x, y):
+            x, y = (mid, y) if abs(mid - p) >= margin else (x, mid)
         return x
 
-    def push(x: float) -> float:
-        for p in points:
-            if abs(x - p) < margin:
-                # to the side x is on, or the other side if that leaves the range
-                up, down = beyond(p, 1.0), beyond(p, -1.0)
-                if x >= p:
-                    return up if up <= max_value else down
-                return down if down >= min_value else up
-        return x
-
-    return base.map(push)
+    intervals = [(lo, hi)]
+    for p in points:
+        below, above = beyond(p, -1.0), beyond(p, 1.0)
+        intervals = [part for a, b in intervals
+                     for part in ((a, min(b, below)), (max(a, above), b)) if part[0] <= part[1]]
+    return intervals
 
 
 #: Where the built-in ops have a kink (derivative jumps) or the edge of their domain.
