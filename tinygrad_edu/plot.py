@@ -108,7 +108,7 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
         pick = labels == cls
         ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
     if wb is not None:
-        line_and_normal(ax, wb[0], wb[1], (g0.min(), g0.max()), (g1.min(), g1.max()))
+        line_and_normal(ax, wb[0], wb[1], (g0.min(), g0.max()), (g1.min(), g1.max()), X)
         ax.set_aspect("equal")  # right angles look right: w is drawn normal to the line
     ax.set_xlim(g0.min(), g0.max())
     ax.set_ylim(g1.min(), g1.max())
