@@ -82,6 +82,20 @@ def test_05_digits_reaches_94_percent(tmp_path):
     assert_pictures(result, tmp_path)
 
 
+def test_05_names_its_most_frequent_mistake_in_good_english():
+    import numpy as np
+
+    path = next(EXAMPLES.glob("05_*.py"))
+    say = runpy.run_path(str(path), run_name="example_05")["most_frequent_mistake"]
+    labels = np.array([3, 3, 5, 8, 8, 8])
+    assert say(labels, np.array([5, 5, 5, 8, 8, 1])) == ("most frequent mistake: 3 read as 5 "
+                                                         "(2 times)")
+    assert say(labels, np.array([3, 3, 5, 8, 8, 1])) == "one mistake: 8 read as 1"
+    assert say(labels, np.array([5, 3, 5, 8, 8, 1])) == (
+        "no mistake happened twice: 2 wrong images, each a different pair (e.g. 3 read as 5)")
+    assert say(labels, labels) == "no mistake on the test images"
+
+
 def test_07_xor_hidden_layer_solves_xor_from_9_of_10_seeds(tmp_path, capsys):
     result = run_example("07", "--try-seeds", "10", "--out", str(tmp_path))
     assert result["accuracy"] == 1.0 and result["final_loss"] < 0.01 * result["initial_loss"]

@@ -109,6 +109,9 @@ class Tensor(TensorMath, TensorNumpy):
         """Name of the operation that produced this tensor; None for a leaf."""
         return None if self._fn is None else self._fn.name
 
+    fn = property(attrgetter("_fn"), doc="The recorded operation (a ``Function``: ``.params``, "
+                  "``.rule``, ``.name``); None for a leaf.")
+
     @property
     def parents(self) -> tuple[Tensor, ...]:
         """The input tensors of the operation that produced this tensor; () for a leaf."""
