@@ -117,8 +117,9 @@ def inherited_rule(op: type[Function]) -> type[Function] | None:
     """The ancestor whose ``rule`` text ``op`` inherits although ``op`` overrides its vjp, or
     None. That text describes the ancestor's vjp, not the one ``op`` runs (a subclass that
     changes only ``vjp``, e.g. to break it on purpose, keeps the parent's words)."""
-    rule_from = next(c for c in op.__mro__ if "rule" in c.__dict__)
-    vjp_from = next(c for c in op.__mro__ if "vjp" in c.__dict__)
+    ops = [c for c in op.__mro__ if issubclass(c, Function)]  # op, its parents, ..., Function
+    rule_from = next(c for c in ops if "rule" in c.__dict__)
+    vjp_from = next(c for c in ops if "vjp" in c.__dict__)
     if rule_from is Function or issubclass(rule_from, vjp_from):
         return None
     return rule_from

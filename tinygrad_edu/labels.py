@@ -107,7 +107,7 @@ def _input_names(t: Tensor) -> list[str | None]:
     """For each input of the op that made t: the name its ``forward`` gives it (a loss's
     ``y`` and ``t``), or None where that says nothing (``a``, ``b``, ``*arrays``)."""
     try:
-        params = list(inspect.signature(type(t._fn).forward).parameters.values())[1:]
+        params = list(inspect.signature(type(t.fn).forward).parameters.values())[1:]
     except (TypeError, ValueError):  # a forward without a readable signature
         params = []
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)

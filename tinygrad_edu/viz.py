@@ -135,7 +135,7 @@ def to_dot(t: Tensor, *, trace: Trace | None = None, small: int = 6,
         if x.is_leaf:
             continue
         fn = ids[id(x)].replace("t", "f", 1)
-        rule = rule_of(type(x._fn))
+        rule = rule_of(type(x._fn)) if x._fn is not None else ""
         lines.append(f"  {fn} [label={_quote(x.op or '?')}, tooltip={_quote(rule)}, "
                      f"{_STYLE['op']}];")
         step = steps.get(id(x))
