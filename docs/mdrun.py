@@ -66,7 +66,7 @@ def run_page(page: Path, workdir: Path, *, update: bool = False) -> dict[str, ob
             code = compile("\n" * (block.line - 1) + block.code, str(page), "exec")
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):
-                exec(code, namespace)  # noqa: S102 - running the page's own code is the point
+                exec(code, namespace)
             if block.expected is not None and _normalize(buf.getvalue()) != _normalize(
                 block.expected
             ):

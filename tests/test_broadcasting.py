@@ -44,8 +44,8 @@ def test_broadcast_shape_rejects_what_numpy_rejects(shape, data):
     axis = data.draw(st.integers(0, len(shape) - 1))
     n = data.draw(st.integers(2, 5))
     m = data.draw(st.integers(2, 6).filter(lambda k: k != n))
-    left = shape[:axis] + (n,) + shape[axis + 1:]
-    right = (shape[:axis] + (m,) + shape[axis + 1:])[data.draw(st.integers(0, axis)):]
+    left = (*shape[:axis], n, *shape[axis + 1:])
+    right = ((*shape[:axis], m, *shape[axis + 1:]))[data.draw(st.integers(0, axis)):]
     with pytest.raises(ValueError):
         np.broadcast_shapes(left, right)
     with pytest.raises(tg.ShapeError) as info:

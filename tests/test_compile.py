@@ -164,7 +164,7 @@ def test_the_replay_runs_exactly_the_code_in_source():
     step(np.ones((2, 4)), np.zeros(2))
     replay = step._last
     namespace = dict(replay.run.__globals__)
-    exec(step.source, namespace)  # noqa: S102 (the shown text, compiled again: same program)
+    exec(step.source, namespace)
     assert namespace[replay.run.__name__].__code__.co_code == replay.run.__code__.co_code
     assert inspect.getsource(replay.run) == step.source  # tracebacks show these lines
 

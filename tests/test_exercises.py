@@ -133,10 +133,10 @@ def test_mse_sigmoid_rejects_a_missing_sum_slope_or_mean(solution):
 
 def test_perceptron_rejects_a_strict_step_and_a_flipped_error(solution):
     rows = solution["perceptron_rows"]
-    assert rejected(ex.check_perceptron_and([(0, 0, 0)] + rows[1:]),
+    assert rejected(ex.check_perceptron_and([(0, 0, 0), *rows[1:]]),
                     "epoch 1, sample 1", "step(0) = 1", "must move the line")
-    assert rejected(ex.check_perceptron_and([(0, 0, 1)] + rows[1:]), "not y − t")
-    late = rows[:7] + [(2, 1, 0)]
+    assert rejected(ex.check_perceptron_and([(0, 0, 1), *rows[1:]]), "not y − t")
+    late = [*rows[:7], (2, 1, 0)]
     assert rejected(ex.check_perceptron_and(late), "epoch 2, sample 4")
     assert rejected(ex.check_perceptron_and(rows[:4]), "give 8 rows")
 

@@ -51,7 +51,7 @@ class Worker:
         def run() -> None:
             try:
                 self.result = fn()
-            except BaseException as e:  # noqa: BLE001 - re-raised by join()
+            except BaseException as e:
                 self.error = e
 
         self.thread = threading.Thread(target=run, daemon=True)

@@ -152,7 +152,7 @@ def test_parameters_found_recursively_each_once():
                      "blocks.1.a.weight", "blocks.1.a.bias"]
     params = net.parameters()
     assert len({id(p) for p in params}) == len(params) == 6
-    assert list(net.state_dict()) == names + ["frozen"]
+    assert list(net.state_dict()) == [*names, "frozen"]
 
 
 def test_zero_grad_clears_every_parameter():

@@ -38,7 +38,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
     for line, code in python_blocks():
         before = set(namespace)
         # running the README's own code is the point; a failure's traceback names README.md:line
-        exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102
+        exec(compile(code, f"README.md:{line}", "exec"), namespace)
         for name in sorted(set(namespace) - before):
             if name.startswith("test_") and callable(namespace[name]):
                 namespace[name]()  # type: ignore[operator]
@@ -51,7 +51,7 @@ def test_ten_lines_example_prints_the_right_gradients(capsys):
     if "print(w.grad, b.grad)" not in code:
         pytest.skip("the first README example changed; test_readme_python_blocks_run covers it")
     namespace: dict[str, object] = {}
-    exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102
+    exec(compile(code, f"README.md:{line}", "exec"), namespace)
     x, w, b = (np.asarray(namespace[k].data) for k in ("x", "w", "b"))  # type: ignore[attr-defined]
     y = 1 / (1 + np.exp(-(w @ x + b)))
     delta = 2 * (y - 1.0) * y * (1 - y)  # dE/dz for E = (y - 1)², z = w·x + b

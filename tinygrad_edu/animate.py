@@ -207,7 +207,7 @@ def _check_path(path: str | Path | None, suffix: str) -> None:
     """Refuse a path that cannot be written before anything is drawn."""
     from matplotlib import animation
 
-    if path is None or suffix in _STILL + (".gif",):
+    if path is None or suffix in (*_STILL, ".gif"):
         return
     if suffix != ".mp4":
         raise ValueError(f"animate_training: cannot save {str(path)!r}: use a .gif or .mp4 "

@@ -210,7 +210,7 @@ def guard(t: Trace, key: Sequence[tuple[tuple[int, ...], np.dtype[Any]]]
         space[f"c{i}"] = c
         facts.append(f"c{i}._version == {c._version} and not c{i}.requires_grad")
     source = "def fits(*a):\n    return " + " and ".join(facts) + "\n"
-    exec(compile(source, "<tg.compile: fits>", "exec"), space)  # noqa: S102 (generated here)
+    exec(compile(source, "<tg.compile: fits>", "exec"), space)
     fits: Callable[..., bool] = space["fits"]
     return fits
 
@@ -223,7 +223,7 @@ def build(t: Trace, function_name: str
     constants = {name: space[name] for name in writer.constants}
     filename = f"<tg.compile: {t.name} #{next(_numbers)}>"
     # exec runs source written here from the recorded graph, never a string a user gave
-    exec(compile(source, filename, "exec"), space)  # noqa: S102 (our own generated code)
+    exec(compile(source, filename, "exec"), space)
     function = space.pop(function_name)
     # tracebacks and inspect.getsource show the generated lines; forgotten with the function
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

@@ -136,7 +136,7 @@ class Backward:
         self._out = out if isinstance(out, Tensor) else None
         self.out = np.array(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
 
-    def __enter__(self) -> Backward:  # noqa: PYI034 (Self needs Python 3.11)
+    def __enter__(self) -> Backward:
         return self
 
     def __exit__(self, *exc: object) -> None:

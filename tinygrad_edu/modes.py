@@ -140,7 +140,7 @@ def _each_step_inside(switch: type[_Switch], gen: Generator[Any, Any, Any]
             with switch():
                 gen.close()
             raise
-        except Exception as e:  # noqa: BLE001 - thrown in by the caller: pass it on to gen
+        except Exception as e:
             value, send = e, gen.throw
 
 

@@ -123,7 +123,7 @@ def test_a_fifo_is_refused_instead_of_waiting_for_a_writer(tmp_path):
     def load() -> None:
         try:
             tg.nn.Linear(2, 2).load(fifo)
-        except BaseException as e:  # noqa: BLE001 - handed to the test thread
+        except BaseException as e:
             outcome.append(e)
 
     worker = threading.Thread(target=load, daemon=True)  # daemon: a hang cannot block exit

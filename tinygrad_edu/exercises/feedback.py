@@ -70,7 +70,7 @@ def attempt(report: Report, what: str, fn: Callable[[], Any]) -> tuple[bool, Any
     """Run the learner's code; an exception becomes a finding instead of a traceback."""
     try:
         return True, fn()
-    except Exception as e:  # noqa: BLE001 - whatever the learner's code raised, say it
+    except Exception as e:
         report.wrong(f"{what} raised {type(e).__name__}: {e}")
         return False, None
 
