@@ -11,7 +11,7 @@ import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
-from tinygrad_edu import progress, train
+from tinygrad_edu import metrics, progress, train
 from tinygrad_edu.train import binary_accuracy, fit, multiclass_accuracy
 
 
@@ -146,12 +146,12 @@ def test_recorder_from_the_package_works_as_callback():
     ("squared_error", None),
 ])
 def test_auto_accuracy_follows_the_loss(loss, expected):
-    fn = train._accuracy_for(train.LOSSES[loss])
+    fn = metrics.accuracy_for(train.LOSSES[loss])
     assert fn is expected
 
 
 def test_accuracy_for_logits_thresholds_at_zero():
-    fn = train._accuracy_for(F.binary_cross_entropy_with_logits)
+    fn = metrics.accuracy_for(F.binary_cross_entropy_with_logits)
     assert fn is not None
     assert fn(np.array([0.1, -0.1, 3.0]), np.array([1.0, 0.0, 0.0])) == pytest.approx(2 / 3)
 

@@ -82,3 +82,21 @@ def iter_graph(root: N) -> Iterator[N]:
         seen.add(id(t))
         yield t
         stack.extend(t._parents)
+
+
+def add_hook(t: Node, fn: Hook) -> Callable[[], None]:
+    """Add ``fn`` to t's hooks (``Tensor.register_hook``); returns a function that removes it."""
+    if not callable(fn):
+        raise TypeError(f"register_hook: expected a function of the gradient, got "
+                        f"{type(fn).__name__} {fn!r}")
+    if not t.requires_grad:
+        raise RuntimeError("register_hook: this tensor does not require grad, so no "
+                           "gradient will ever reach the hook; hook a tensor that does")
+    t._hooks = (*t._hooks, fn)
+
+    def remove() -> None:
+        hooks = list(t._hooks)
+        hooks.remove(fn)  # ValueError if it was removed already
+        t._hooks = tuple(hooks)
+
+    return remove

@@ -19,9 +19,8 @@ import numpy as np
 
 from . import engine, guards, versions
 from .arrays import FLOATS, to_array
-from .errors import ShapeError
 from .function import Function
-from .graph import Hook
+from .graph import Hook, add_hook
 from .modes import mode, refuse_while_compiling
 from .tensor_math import TensorMath
 from .tensor_numpy import TensorNumpy
@@ -94,9 +93,6 @@ class Tensor(TensorMath, TensorNumpy):
         share their values."""
         return self._version
 
-    def _bump_version(self) -> None:
-        versions.count_change(self)
-
     # the array's own, read in C (attrgetter): the engine reads .shape of every tensor
     shape = property(attrgetter("_data.shape"), doc="The shape, a tuple of ints.")
     ndim = property(attrgetter("_data.ndim"), doc="The number of axes.")
@@ -137,13 +133,7 @@ class Tensor(TensorMath, TensorNumpy):
     @grad.setter
     def grad(self, value: Any) -> None:
         if value is not None:
-            value = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if value.dtype != self._data.dtype:
-                raise TypeError(f"grad: a {self.dtype} tensor needs a {self.dtype} gradient, "
-                                f"got {value.dtype} (use .astype(np.{self.dtype}))")
-            if value.shape != self.shape:
-                raise ShapeError(f"grad: a gradient of shape {value.shape} for a tensor of "
-                                 f"shape {self.shape}; they must be equal")
+            value = guards.check_grad(self, value.data if isinstance(value, Tensor) else value)
         self._grad = value
 
     def backward(self, grad: Any = None, *, retain_graph: bool = False) -> None:
@@ -161,20 +151,7 @@ class Tensor(TensorMath, TensorNumpy):
     def register_hook(self, fn: Hook) -> Callable[[], None]:
         """Call ``fn(grad)`` with this tensor's total gradient each backward; a returned
         array replaces the gradient. Returns a function that removes the hook."""
-        if not callable(fn):
-            raise TypeError(f"register_hook: expected a function of the gradient, got "
-                            f"{type(fn).__name__} {fn!r}")
-        if not self.requires_grad:
-            raise RuntimeError("register_hook: this tensor does not require grad, so no "
-                               "gradient will ever reach the hook; hook a tensor that does")
-        self._hooks = (*self._hooks, fn)
-
-        def remove() -> None:
-            hooks = list(self._hooks)
-            hooks.remove(fn)  # ValueError if it was removed already
-            self._hooks = tuple(hooks)
-
-        return remove
+        return add_hook(self, fn)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""

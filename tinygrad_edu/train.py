@@ -21,11 +21,12 @@ import numpy as np
 from . import functional as F
 from .arguments import RngLike, as_float, as_generator, data_array, whole_number
 from .compiler import fit_step
+from .metrics import Accuracy, accuracy_for, binary_accuracy, multiclass_accuracy
 from .modes import no_grad
 from .progress import Progress
 from .tensor import Tensor
 
-Accuracy = Callable[[np.ndarray, np.ndarray], float]
+__all__ = ["History", "binary_accuracy", "diverged", "fit", "multiclass_accuracy", "predict"]
 
 LOSSES: dict[str, Callable[[Any, Any], Tensor]] = {
     "squared_error": F.squared_error,
@@ -35,39 +36,6 @@ LOSSES: dict[str, Callable[[Any, Any], Tensor]] = {
     "cross_entropy": F.cross_entropy,
     "softmax_cross_entropy": F.softmax_cross_entropy,
 }
-
-
-def binary_accuracy(y: Any, t: Any, threshold: float = 0.5) -> float:
-    """Fraction of samples where (y >= threshold) equals the 0/1 target t (same number of values).
-
-    >>> binary_accuracy(np.array([0.9, 0.2, 0.6]), np.array([1, 0, 0]))
-    0.6666666666666666
-    """
-    y, t = np.asarray(y).reshape(-1), np.asarray(t).reshape(-1)
-    return float(np.mean((y >= threshold) == (t >= 0.5)))
-
-
-def multiclass_accuracy(scores: Any, t: Any) -> float:
-    """Fraction of rows whose largest score is the target class; t class indices (N,) or
-    one-hot (N, K). Works for probabilities and logits alike.
-
-    >>> multiclass_accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1]))
-    0.5
-    """
-    s, t = np.asarray(scores), np.asarray(t)
-    labels = t.argmax(axis=-1) if t.shape == s.shape else t
-    return float(np.mean(s.argmax(axis=-1) == labels))
-
-
-def _accuracy_for(loss: Callable[..., Tensor]) -> Accuracy | None:
-    """The natural accuracy of a classification loss; None for a regression loss."""
-    if loss is F.binary_cross_entropy:
-        return binary_accuracy
-    if loss is F.binary_cross_entropy_with_logits:
-        return lambda z, t: binary_accuracy(z, t, threshold=0.0)  # σ(z) >= 0.5  <=>  z >= 0
-    if loss in (F.cross_entropy, F.softmax_cross_entropy):
-        return multiclass_accuracy
-    return None
 
 
 @dataclass
@@ -159,7 +127,7 @@ def fit(model: Callable[[Any], Tensor], X: Any, t: Any, *,
     batch_size = n if batch_size is None else whole_number(batch_size, "batch_size", "fit")
     if not (accuracy == "auto" or accuracy is None or callable(accuracy)):
         raise TypeError(f"fit: accuracy must be 'auto', a function or None, got {accuracy!r}")
-    acc_fn = _accuracy_for(loss_fn) if isinstance(accuracy, str) else accuracy
+    acc_fn = accuracy_for(loss_fn) if isinstance(accuracy, str) else accuracy
     gen = as_generator(rng, "fit")
     callbacks = list(callbacks)
     history = History()
