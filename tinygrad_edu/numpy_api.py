@@ -28,8 +28,7 @@ from .broadcasting import broadcast_shape
 from .function import Function
 from .ops import activations as act
 from .ops import elementwise as ew
-from .ops import linalg, select, trig
-from .ops.combine import Concatenate, Stack, tensor_sequence
+from .ops import combine, linalg, select, trig
 
 #: ufunc -> the op it runs (called with the same positional arguments)
 UFUNC_OPS: dict[np.ufunc, type[Function]] = {
@@ -161,13 +160,14 @@ def _clip(tt: Any, a: Any, a_min: Any = None, a_max: Any = None, out: Any = None
 def _stack(tt: Any, arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None,
            casting: Any = None) -> Any:
     _only("stack", out=out, dtype=dtype, casting=casting)
-    return tt.apply_op(Stack, *tensor_sequence("np.stack", arrays), axis=axis)
+    return tt.apply_op(combine.Stack, *combine.tensor_sequence("np.stack", arrays), axis=axis)
 
 
 def _concatenate(tt: Any, arrays: Any, axis: int | None = 0, out: Any = None,
                  dtype: Any = None, casting: Any = None) -> Any:
     _only("concatenate", out=out, dtype=dtype, casting=casting)
-    return tt.apply_op(Concatenate, *tensor_sequence("np.concatenate", arrays), axis=axis)
+    tensors = combine.tensor_sequence("np.concatenate", arrays)
+    return tt.apply_op(combine.Concatenate, *tensors, axis=axis)
 
 
 def _where(tt: Any, condition: Any, *values: Any) -> Any:

@@ -17,8 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .arguments import numpy_or_torch
-from .ops.combine import Concatenate, Stack, tensor_sequence
-from .ops.select import Maximum, Minimum, Where
+from .ops import combine, select
 from .tensor import Tensor, apply
 
 
@@ -26,14 +25,15 @@ def stack(tensors: Any, axis: int = 0, *, dim: int | None = None) -> Tensor:
     """The tensors (all of one shape) side by side along a new axis ``axis``:
     ``stack([a, b]).shape == (2, *a.shape)``. PyTorch's ``dim=`` is accepted too."""
     axis = numpy_or_torch("stack", "axis", axis, 0, "dim", dim)
-    return apply(Stack, *tensor_sequence("stack", tensors), axis=axis)
+    return apply(combine.Stack, *combine.tensor_sequence("stack", tensors), axis=axis)
 
 
 def concatenate(tensors: Any, axis: int | None = 0, *, dim: int | None = None) -> Tensor:
     """The tensors end to end along an existing ``axis`` (None: each flattened first); their
     other sizes must agree. ``tg.cat`` is PyTorch's name for it."""
     axis = numpy_or_torch("concatenate", "axis", axis, 0, "dim", dim)
-    return apply(Concatenate, *tensor_sequence("concatenate", tensors), axis=axis)
+    tensors = combine.tensor_sequence("concatenate", tensors)
+    return apply(combine.Concatenate, *tensors, axis=axis)
 
 
 cat = concatenate
@@ -43,17 +43,17 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``cond`` holds, else ``b`` (all three broadcast together). ``cond`` is a
     bool array (``x.numpy() > 0``, a comparison such as ``x > 0``) or a Tensor of bools; it
     gets no gradient."""
-    return apply(Where, cond, a, b)
+    return apply(select.Where, cond, a, b)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """The larger of a and b, element by element (broadcast); ties share the gradient."""
-    return apply(Maximum, a, b)
+    return apply(select.Maximum, a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """The smaller of a and b, element by element (broadcast); ties share the gradient."""
-    return apply(Minimum, a, b)
+    return apply(select.Minimum, a, b)
 
 
 def clip(t: Any, min: Any = None, max: Any = None) -> Tensor:

@@ -16,9 +16,8 @@ from .arguments import numpy_or_torch
 from .errors import ShapeError
 from .function import Function
 from .modes import refuse_while_compiling
-from .ops import reduce
+from .ops import reduce, scan
 from .ops.reduce import Axis, one_axis
-from .ops.scan import Cumsum
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
@@ -101,7 +100,7 @@ class TensorReduce:
 
     def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Self:
         """Running sum along ``axis`` (None: along the flattened tensor, as numpy)."""
-        return self._apply(Cumsum, axis=_axis("cumsum", axis, dim))
+        return self._apply(scan.Cumsum, axis=_axis("cumsum", axis, dim))
 
     def argmax(self, axis: int | None = None, keepdims: bool = False, *,
                dim: int | None = None, keepdim: bool | None = None) -> Any:

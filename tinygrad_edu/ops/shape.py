@@ -117,8 +117,10 @@ def _sizes(op: str, what: str, sizes: Any) -> tuple[int, ...]:
     """An int or a sequence of ints >= 0 (a shape, or counts of copies) as a tuple."""
     given = (sizes,) if isinstance(sizes, (int, np.integer)) else sizes
     if not isinstance(given, (tuple, list)) or any(
-            not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0 for n in given):
-        raise TypeError(f"{op}: {what} must be an int or a tuple of ints >= 0, got {sizes!r}")
+            not isinstance(n, (int, np.integer)) or isinstance(n, bool) for n in given):
+        raise TypeError(f"{op}: {what} must be an int or a tuple of ints, got {sizes!r}")
+    if any(n < 0 for n in given):
+        raise ValueError(f"{op}: {what} must not be negative, got {sizes!r}")
     return tuple(int(n) for n in given)
 
 
