@@ -96,7 +96,8 @@ class TensorReduce:
         """Standard deviation, √var (see ``var`` for ``ddof``). Where the values of a slice
         are all equal, std is 0 and its slope infinite, as √ at 0."""
         ddof = numpy_or_torch("std", "ddof", ddof, 0, "correction", correction)
-        return self.var(axis, ddof=ddof, keepdims=keepdims, dim=dim, keepdim=keepdim).sqrt()
+        keep = _keep("std", keepdims, keepdim)
+        return self.var(_axis("std", axis, dim), ddof=ddof, keepdims=keep).sqrt()
 
     def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Self:
         """Running sum along ``axis`` (None: along the flattened tensor, as numpy)."""
@@ -104,8 +105,9 @@ class TensorReduce:
 
     def argmax(self, axis: int | None = None, keepdims: bool = False, *,
                dim: int | None = None, keepdim: bool | None = None) -> Any:
-        """Where the maximum is: an int (axis None: an index into the flattened values), or
-        an integer numpy array of indices along ``axis``. The first one on ties.
+        """Where the maximum is (the first one on ties): with axis None, a position in the
+        flattened values; else the positions along ``axis``, an integer numpy array. One
+        position is returned as a Python int.
 
         No gradient, and not recorded: an index is a position, not a value that varies
         smoothly with the input.
