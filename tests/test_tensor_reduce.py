@@ -82,3 +82,4 @@ def test_argmax_records_nothing_and_finds_the_first_of_ties():
 def test_argmax_errors(call, error, message):
     with pytest.raises(error, match=message):
         call(Tensor(np.ones((2, 3))))
+

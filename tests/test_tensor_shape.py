@@ -118,8 +118,11 @@ def test_repeat_written_the_pytorch_way_points_to_tile():
 
 
 def test_shape_methods_keep_a_mask_a_mask():
-    mask = Tensor([[True, False], [False, True]])
+    mask = Tensor([[True, False], [False, False]])
     data = np.arange(4.0)
-    for moved in (mask.flatten(), mask.clone().reshape(-1), mask.T.flatten()):
-        assert moved.tolist() in ([1.0, 0.0, 0.0, 1.0],)
-        np.testing.assert_array_equal(Tensor(data)[moved].data, [0.0, 3.0])
+    for moved in (mask.flatten(), mask.clone().reshape(-1), mask.T.flatten(), mask.squeeze(),
+                  mask.flip().flip().flatten(), mask.swapaxes(0, 1).flatten()):
+        np.testing.assert_array_equal(Tensor(data)[moved.flatten()].data, [0.0])
+    np.testing.assert_array_equal(Tensor(np.arange(8.0))[mask.tile(2).flatten()].data, [0.0, 2.0])
+    np.testing.assert_array_equal(Tensor(np.arange(2.0))[mask[0].broadcast_to((2,))].data, [0.0])
+    np.testing.assert_array_equal(Tensor(np.arange(8.0))[mask.repeat(2)].data, [0.0, 1.0])

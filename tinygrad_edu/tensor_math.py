@@ -1,4 +1,6 @@
 """The math methods of ``Tensor``, one line each: every one hands its work to an op class.
+(The reductions are in tensor_reduce.py, the shape methods beyond reshape and transpose in
+tensor_shape.py; ``TensorMath`` inherits both.)
 
 Kept apart from ``tensor.py`` so that file stays about what a tensor *is*; the gradient rules
 themselves are in ``ops/``, next to their forwards. ``self._apply(Op, other)`` runs ``Op`` on
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .arguments import numpy_or_torch
 from .function import Function
 from .ops import activations as act
 from .ops import elementwise as ew
@@ -24,9 +27,7 @@ if TYPE_CHECKING:
 
 
 class TensorMath(TensorReduce, TensorShape):
-    """Operators and methods; each returns a new Tensor that records its op. The reductions
-    are in tensor_reduce.py, the shape methods beyond reshape and transpose in
-    tensor_shape.py."""
+    """Operators and methods; each returns a new Tensor that records its op."""
 
     __slots__ = ()
     _data: np.ndarray
@@ -134,12 +135,13 @@ class TensorMath(TensorReduce, TensorShape):
     def leaky_relu(self, slope: float = 0.01) -> Self:
         return self._apply(act.LeakyRelu, slope=slope)
 
-    def softmax(self, axis: int = -1) -> Self:
-        return self._apply(act.Softmax, axis=axis)
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Self:
+        return self._apply(act.Softmax, axis=numpy_or_torch("softmax", "axis", axis, -1,
+                                                            "dim", dim))
 
-    def log_softmax(self, axis: int = -1) -> Self:
-        return self._apply(act.LogSoftmax, axis=axis)
-
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Self:
+        return self._apply(act.LogSoftmax, axis=numpy_or_torch("log_softmax", "axis", axis, -1,
+                                                               "dim", dim))
 
 def _plain_index(index: Any) -> Any:
     """An index as numpy reads it: a tensor made from bools becomes a boolean mask, any other

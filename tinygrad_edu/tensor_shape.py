@@ -102,7 +102,7 @@ class TensorShape:
     def broadcast_to(self, shape: Any) -> Self:
         """A copy stretched to ``shape`` by numpy's broadcasting; the gradient is summed back
         over the stretched axes."""
-        return self._apply(shape_ops.BroadcastTo, shape=shape)
+        return self._same_kind(self._apply(shape_ops.BroadcastTo, shape=shape))
 
     def expand(self, *sizes: Any) -> Self:
         """PyTorch's name for ``broadcast_to``: ``expand(3, 4)`` or ``expand((3, 4))``; a
@@ -120,7 +120,7 @@ class TensorShape:
     def tile(self, reps: Any) -> Self:
         """Copies side by side, ``reps[i]`` along axis i, as ``np.tile`` (what PyTorch's
         ``repeat(*sizes)`` does); the gradient sums over the copies."""
-        return self._apply(shape_ops.Tile, reps=reps)
+        return self._same_kind(self._apply(shape_ops.Tile, reps=reps))
 
     def repeat(self, repeats: Any, *sizes: Any, axis: int | None = None) -> Self:
         """numpy's ``repeat``: each element ``repeats`` times in a row (an int, or one count
@@ -153,8 +153,8 @@ class TensorShape:
     def flip(self, axis: Axis = None, *, dims: Axis = None) -> Self:
         """Reverse the order of the elements along ``axis`` (None: along every axis; PyTorch
         calls it ``dims``)."""
-        return self._apply(shape_ops.Flip, axis=numpy_or_torch("flip", "axis", axis, None,
-                                                               "dims", dims))
+        axis = numpy_or_torch("flip", "axis", axis, None, "dims", dims)
+        return self._same_kind(self._apply(shape_ops.Flip, axis=axis))
 
     def clone(self) -> Self:
         """A copy that stays in the graph (its gradient flows back to this tensor), unlike
