@@ -87,7 +87,7 @@ def test_transpose_is_numpys_permutation_and_swapaxes_is_pytorchs_transpose():
     assert W.swapaxes(0, 1).shape == (3, 2)   # PyTorch's W.transpose(0, 1)
     assert W.transpose().shape == W.transpose(None).shape == W.T.shape == (3, 2)
     with pytest.raises(ShapeError, match=r"^mT: needs a tensor with at least 2 axes"):
-        Tensor([1.0, 2.0]).mT
+        _ = Tensor([1.0, 2.0]).mT
 
 
 def test_view_is_reshape():

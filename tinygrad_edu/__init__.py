@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import functional, gradcheck, ops
 from .compiler import RecompileWarning, compile
-from .creation import (arange, eye, full, linspace, ones, ones_like, randn, tensor, zeros,
-                       zeros_like)
+from .creation import arange, eye, full, linspace, ones, ones_like, randn, tensor, zeros, zeros_like
 from .errors import ShapeError
 from .function import Function
 from .modes import detect_anomaly, enable_grad, no_grad

@@ -27,8 +27,8 @@ import numpy as np
 from .broadcasting import broadcast_shape
 from .function import Function
 from .ops import activations as act
-from .ops import elementwise as ew
 from .ops import combine, linalg, select, trig
+from .ops import elementwise as ew
 
 #: ufunc -> the op it runs (called with the same positional arguments)
 UFUNC_OPS: dict[np.ufunc, type[Function]] = {
