@@ -22,6 +22,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 from tinygrad_edu.cli import script_parser
+from tinygrad_edu.drawing import line_and_normal
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -81,19 +82,8 @@ def draw(out: Path, drawn: list) -> Path:
         ax.scatter(*X[t == 0].T, s=120, marker="o", facecolors="white", edgecolors="C0",
                    label="t = 0")
         ax.scatter(*X[t == 1].T, s=120, marker="s", color="C1", label="t = 1")
-        norm2 = float(w @ w)
-        if norm2 > 0:
-            # the line w·x + b = 0: the point on it nearest the origin, plus any multiple of
-            # the direction perpendicular to w
-            foot = -b * w / norm2
-            along = np.array([-w[1], w[0]]) / np.sqrt(norm2)
-            s = np.linspace(-5, 5, 2)
-            ax.plot(foot[0] + s * along[0], foot[1] + s * along[1], "k-",
-                    label="w·x + b = 0")
-            arrow = 0.5 * w / np.sqrt(norm2)
-            ax.annotate("", xy=foot + arrow, xytext=foot,
-                        arrowprops={"arrowstyle": "->", "color": "C3", "lw": 2})
-            ax.text(*(foot + 1.15 * arrow), "w", color="C3", fontsize=13)
+        if float(w @ w) > 0:  # the line w·x + b = 0 and w, normal to it (tg.plot's drawing)
+            line_and_normal(ax, w, b, lim, lim, X, line_label="w·x + b = 0")
         status = "converged" if converged else "did not converge"
         ax.set(xlim=lim, ylim=lim, aspect="equal", xlabel="x₁", ylabel="x₂",
                title=f"{gate.upper()}: {status}")

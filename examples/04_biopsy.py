@@ -22,6 +22,7 @@ import numpy as np
 import tinygrad_edu as tg
 import tinygrad_edu.functional as F
 from tinygrad_edu.cli import StopIfDiverged, script_parser, whole_number_type
+from tinygrad_edu.drawing import line_and_normal
 
 OUT = Path(__file__).resolve().parent / "out"
 TWO_FEATURES = ("worst radius", "worst concave points")  # for the picture of the boundary
@@ -113,18 +114,21 @@ def draw(out: Path, curves, small: tg.nn.Neuron, X: np.ndarray, t: np.ndarray) -
     epochs = np.arange(1, len(curves[0]) + 1)
     a1.plot(epochs, curves[0], label="training set")
     a1.plot(epochs, curves[1], label="test set")
-    a1.set(xlabel="epoch", ylabel="binary cross-entropy", title="loss (split 0, 30 features)")
+    a1.set(xlabel="epoch", ylabel="binary cross-entropy",
+           title="the neuron on all 30 features:\nloss per epoch (split 0)")
     a1.legend()
+    # the right panel is another model: a neuron of its own, trained on 2 of the 30 features
     for value, name, marker in ((0, "benign", "o"), (1, "malignant", "^")):
         rows = t == value
         a2.scatter(X[rows, 0], X[rows, 1], s=18, marker=marker, alpha=0.7, label=name)
-    w, b = small.w.data, float(small.b.data)
-    grid = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 2)
-    a2.plot(grid, -(w[0] * grid + b) / w[1], "k-", label="p = 0.5  (w·x + b = 0)")
+    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    line_and_normal(a2, small.w.numpy(), float(small.b.data), (lo[0], hi[0]), (lo[1], hi[1]),
+                    X, line_label="p = 0.5  (w·x + b = 0)")
     a2.set(xlabel=f"{TWO_FEATURES[0]} (standardised)",
-           ylabel=f"{TWO_FEATURES[1]} (standardised)", title="decision boundary, test set",
-           ylim=(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5))
-    a2.legend(fontsize=8)
+           ylabel=f"{TWO_FEATURES[1]} (standardised)", xlim=(lo[0], hi[0]),
+           ylim=(lo[1], hi[1]), aspect="equal",  # equal: w is drawn at right angles to the line
+           title="a separate neuron on 2 of the 30 features:\nits boundary and w, on the test set")
+    a2.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     path = out / "04_biopsy.png"
     fig.savefig(path)

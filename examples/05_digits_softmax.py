@@ -6,8 +6,10 @@ zₖ = wₖ · x + bₖ, and softmax turns the scores into probabilities pₖ = 
 Training minimises the softmax cross-entropy E = −(1/N) Σₙ ln pₙ,tₙ, whose gradient is
 simply dE/dz = (p − one_hot(t))/N.
 
-Row k of the weight matrix is the template the layer compares an image with to score
-digit k, so the picture shows each of the ten rows as an 8x8 image.
+Row k of the weight matrix weighs each pixel for digit k: the picture shows the ten rows
+as 8x8 images, red where ink raises the digit's score and blue where it lowers it. Only
+row 0 looks like its digit (a ring round a blue hole); the others mark mostly where the
+digit has no ink and its look-alikes do (the open left side of 3, the open top of 4).
 
     python examples/05_digits_softmax.py [--epochs 30] [--lr 0.1] [--seed 0] [--out DIR]
 """
@@ -68,15 +70,30 @@ def main(argv: list[str] | None = None) -> dict:
     test_acc = float(np.mean(predicted == t_te))
     print(f"after {args.epochs} epochs: loss {losses[-1]:.4f}, training accuracy "
           f"{train_acc:.1%}, test accuracy {test_acc:.1%}")
-    confusion = np.zeros((10, 10), dtype=int)
-    np.add.at(confusion, (t_te.astype(int), predicted), 1)
-    worst = max((confusion[i, j], i, j) for i in range(10) for j in range(10) if i != j)
-    print(f"most frequent mistake: {worst[1]} read as {worst[2]} ({worst[0]} times)")
+    print(most_frequent_mistake(t_te.astype(int), predicted))
 
     picture = draw(args.out, layer.weight.numpy(), losses)
     print(f"saved {picture}")
     return {"test_accuracy": test_acc, "train_accuracy": train_acc, "final_loss": losses[-1],
             "pictures": [picture]}
+
+
+def most_frequent_mistake(labels: np.ndarray, predicted: np.ndarray) -> str:
+    """The digit most often read as another one, in words (or that there was no mistake)."""
+    confusion = np.zeros((10, 10), dtype=int)
+    np.add.at(confusion, (labels, predicted), 1)
+    np.fill_diagonal(confusion, 0)  # the right answers
+    count = int(confusion.max())
+    if count == 0:
+        return "no mistake on the test images"
+    true, read = np.unravel_index(int(confusion.argmax()), confusion.shape)
+    if count == 1:  # no pair stands out: "most frequent" would pick one of a tie
+        wrong = int(confusion.sum())
+        if wrong == 1:
+            return f"one mistake: {true} read as {read}"
+        return (f"no mistake happened twice: {wrong} wrong images, each a different pair "
+                f"(e.g. {true} read as {read})")
+    return f"most frequent mistake: {true} read as {read} ({count} times)"
 
 
 def draw(out: Path, weight: np.ndarray, losses: list[float]) -> Path:
@@ -86,18 +103,21 @@ def draw(out: Path, weight: np.ndarray, losses: list[float]) -> Path:
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
-    fig = plt.figure(figsize=(12, 3.6))
-    limit = np.abs(weight).max()  # one colour scale for all rows: red +, blue −
-    for k in range(10):
-        ax = fig.add_subplot(2, 6, k + 1 + (k // 5))
-        ax.imshow(weight[k].reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig = plt.figure(figsize=(12, 4.2), layout="constrained")
+    left, right = fig.subfigures(1, 2, width_ratios=[5, 1.3])
+    digits = left.subplots(2, 5)
+    limit = np.abs(weight).max()  # one colour scale for all rows, 0 in the middle: red +, blue −
+    for k, ax in enumerate(digits.ravel()):
+        image = ax.imshow(weight[k].reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(f"row {k}: digit {k}", fontsize=9)
         ax.axis("off")
-    ax = fig.add_subplot(1, 6, 6)
+    left.colorbar(image, ax=digits, orientation="horizontal", shrink=0.6, aspect=40,
+                  label="weight: ink on this pixel pushes the score toward this digit (+) "
+                  "or away (−)")
+    left.suptitle("the ten rows of W, each drawn as an 8x8 image")
+    ax = right.subplots()
     ax.plot(np.arange(1, len(losses) + 1), losses)
-    ax.set(xlabel="epoch", title="training loss")
-    fig.suptitle("the ten rows of W, each drawn as an 8x8 image")
-    fig.tight_layout()
+    ax.set(xlabel="epoch", ylabel="softmax cross-entropy", title="training loss")
     path = out / "05_digits_weights.png"
     fig.savefig(path)
     plt.close(fig)

@@ -14,6 +14,7 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tinygrad_edu import cli, demo
@@ -85,6 +86,43 @@ def test_plot_writes_a_png_and_says_where(tmp_path, capsys):
     assert cli.main(["demo", "--dataset", "or", "--epochs", "20", "--plot", str(path)]) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"saved the training curves to {path}\n" in capsys.readouterr().out
+
+
+def _drawn_figure(monkeypatch, dataset, tmp_path, **kw):
+    figures = []
+    real = demo.plot_curves
+    monkeypatch.setattr(demo, "plot_curves", lambda *a: figures.append(real(*a)) or figures[-1])
+    result = demo.run_demo(dataset, plot=tmp_path / "c.png", **kw)
+    return figures[0], result
+
+
+def test_plot_shows_test_beside_training_accuracy_with_labelled_axes(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    fig, result = _drawn_figure(monkeypatch, "biopsy", tmp_path, epochs=4, seed=2)
+    loss_ax, acc_ax = fig.axes
+    assert (loss_ax.get_ylabel(), acc_ax.get_ylabel()) == ("binary cross-entropy",
+                                                           "accuracy (%)")
+    assert loss_ax.get_xlabel() == acc_ax.get_xlabel() == "epoch"
+    assert [line.get_label() for line in acc_ax.lines] == [
+        "training set", "test set (114 biopsies held out)"]
+    train, test = (line.get_ydata() for line in acc_ax.lines)
+    assert len(train) == len(test) == 4  # one point per epoch
+    # the last points are the numbers the demo prints at the end
+    assert train[-1] == pytest.approx(100 * result["train_accuracy"])
+    assert test[-1] == pytest.approx(100 * result["test_accuracy"])
+    assert fig._suptitle.get_text() == ("one sigmoid neuron, y = σ(w·x + b), trained on "
+                                        "breast-cancer biopsies (30 features)")
+    # the split and the training are seeded: the same seed draws the same curves
+    again, _ = _drawn_figure(monkeypatch, "biopsy", tmp_path, epochs=4, seed=2)
+    np.testing.assert_array_equal(again.axes[1].lines[1].get_ydata(), test)
+
+
+def test_a_gates_plot_says_its_four_rows_are_also_the_test_set(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    fig, _ = _drawn_figure(monkeypatch, "and", tmp_path, epochs=30, lr=2.0)
+    assert [line.get_label() for line in fig.axes[1].lines] == [
+        "the 4 rows (the training and the test set)"]
+    assert fig._suptitle.get_text().endswith("trained on the AND gate")
 
 
 def test_plot_without_a_suffix_writes_png_and_prints_that_name(tmp_path, capsys):

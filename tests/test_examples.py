@@ -82,6 +82,47 @@ def test_05_digits_reaches_94_percent(tmp_path):
     assert_pictures(result, tmp_path)
 
 
+def test_05_names_its_most_frequent_mistake_in_good_english():
+    import numpy as np
+
+    path = next(EXAMPLES.glob("05_*.py"))
+    say = runpy.run_path(str(path), run_name="example_05")["most_frequent_mistake"]
+    labels = np.array([3, 3, 5, 8, 8, 8])
+    assert say(labels, np.array([5, 5, 5, 8, 8, 1])) == ("most frequent mistake: 3 read as 5 "
+                                                         "(2 times)")
+    assert say(labels, np.array([3, 3, 5, 8, 8, 1])) == "one mistake: 8 read as 1"
+    assert say(labels, np.array([5, 3, 5, 8, 8, 1])) == (
+        "no mistake happened twice: 2 wrong images, each a different pair (e.g. 3 read as 5)")
+    assert say(labels, labels) == "no mistake on the test images"
+
+
+def _figures_drawn(monkeypatch, name: str, *argv: str) -> list:
+    """The figures an example saves (kept open to be read, instead of written)."""
+    from matplotlib.figure import Figure
+
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: figures.append(fig))
+    run_example(name, *argv)
+    return figures
+
+
+def test_04_right_panel_is_the_separate_two_feature_neuron_with_w(tmp_path, monkeypatch):
+    (fig,) = _figures_drawn(monkeypatch, "04", "--epochs", "5", "--splits", "1",
+                            "--out", str(tmp_path))
+    _, right = fig.axes
+    assert right.get_title().startswith("a separate neuron on 2 of the 30 features")
+    assert right.get_aspect() == 1.0  # equal: w is drawn at right angles to the line
+    assert any(text.get_text() == "w" for text in right.texts)  # w's arrow and its label
+    assert "p = 0.5  (w·x + b = 0)" in right.get_legend_handles_labels()[1]
+
+
+def test_06_guide_band_is_labelled(tmp_path, monkeypatch):
+    figures = _figures_drawn(monkeypatch, "06", "--out", str(tmp_path))
+    gradient = figures[-1].axes[2]
+    assert "σ(z) rounds to 1: 1 − σ(z) = 0" in gradient.get_legend_handles_labels()[1]
+    assert gradient.get_title() == "gradient dE/dz: the naive one drops to 0 at z ≈ 36.74"
+
+
 def test_07_xor_hidden_layer_solves_xor_from_9_of_10_seeds(tmp_path, capsys):
     result = run_example("07", "--try-seeds", "10", "--out", str(tmp_path))
     assert result["accuracy"] == 1.0 and result["final_loss"] < 0.01 * result["initial_loss"]

@@ -267,3 +267,40 @@ def test_register_hook_checks_its_argument_when_registered():
         Tensor([1.0, 2.0]).register_hook(lambda g: g)
     softplus(x).sum().backward()  # nothing was registered by the failed calls
     np.testing.assert_allclose(x.grad, 1.0 / (1.0 + np.exp(-x.data)))
+
+
+def test_rule_of_is_the_rule_written_for_the_vjp_that_runs():
+    from tinygrad_edu.function import Function, rule_of
+
+    class Double(Function):
+        """out = 2a;  dL/da = 2G"""
+
+        rule = "d(2a)/da = 2"
+
+        def forward(self, a):
+            return 2 * a
+
+        def vjp(self, g):
+            return (2 * g,)
+
+    class Halved(Double):
+        """out = 2a, with a vjp that forgets the factor"""
+
+        def vjp(self, g):
+            return (g,)
+
+    class Plain(Function):
+        """out = a;  dL/da = G"""
+
+        def forward(self, a):
+            return a
+
+        def vjp(self, g):
+            return (g,)
+
+    assert rule_of(Double) == "d(2a)/da = 2"
+    assert rule_of(Halved) == "out = 2a, with a vjp that forgets the factor"  # its own words
+    assert rule_of(Plain) == "out = a;  dL/da = G"  # no rule: the docstring's first line
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    trace = tg.trace_backward(Halved.apply(x).sum())
+    assert trace[1].rule == "out = 2a, with a vjp that forgets the factor"

@@ -262,3 +262,38 @@ def test_module_examples_run():
 
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+class RightTanh(tg.Function):
+    """out = tanh(a);  dL/da = G (1 − out²)"""
+
+    rule = "d tanh/da = 1 − tanh²"
+
+    def forward(self, a):
+        self.out = np.tanh(a)
+        return self.out
+
+    def vjp(self, g):
+        return (g * (1.0 - self.out ** 2),)
+
+
+class BrokenTanh(RightTanh):
+    def vjp(self, g):  # the parent's rule text stays, but this vjp forgets the square
+        return (g * (1.0 - self.out),)
+
+
+class RenamedTanh(RightTanh):
+    name = "renamed_tanh"  # the parent's vjp, so its rule text still describes it
+
+
+def test_an_inherited_rule_for_an_overridden_vjp_is_not_shown_as_its_rule():
+    x = tg.randn(3, rng=0, requires_grad=True)
+    found = locate(lambda x: BrokenTanh.apply(x).sum(), x)
+    assert found is not None and found.rule == ""
+    assert "its rule says" not in str(found)
+    assert ("no rule of its own: the text 'd tanh/da = 1 − tanh²' it inherits was written "
+            "for the vjp of RightTanh, which BrokenTanh overrides") in str(found)
+    # a subclass that keeps the vjp keeps the rule: shown when such an op is wrong elsewhere
+    assert tg.function.rule_of(RenamedTanh) == "d tanh/da = 1 − tanh²"
+    assert tg.function.inherited_rule(BrokenTanh) is RightTanh
+    assert tg.function.inherited_rule(RenamedTanh) is None

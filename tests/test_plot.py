@@ -104,6 +104,17 @@ def test_activations_and_their_derivatives(tmp_path):
         plot.activations(("softplus",))
 
 
+def test_the_default_figure_starts_with_the_identity_the_lecture_lists():
+    fig = plot.activations()
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["identity", "step", "sign", "sigmoid", "tanh",
+                                               "relu", "leaky_relu"]
+    x = axes[0].lines[0].get_xdata()
+    np.testing.assert_array_equal(axes[0].lines[0].get_ydata(), x)  # f(x) = x
+    np.testing.assert_array_equal(axes[0].lines[1].get_ydata(), 1.0)  # f'(x) = 1
+    assert axes[0].get_subplotspec().get_gridspec().get_geometry() == (2, 4)
+
+
 def test_trajectories_and_weight_path(tmp_path):
     _, rec, _ = trained()
     fig = plot.trajectories(rec, path=tmp_path / "traj.png")

@@ -455,3 +455,13 @@ def test_reading_the_grad_of_a_non_leaf_warns_and_gives_none():
         np.testing.assert_array_equal(kept.grad, [4.0, 8.0])
         np.testing.assert_array_equal(w.grad, [16.0, 32.0])  # 8w from each backward
         assert Tensor([1.0], requires_grad=True).grad is None
+
+
+def test_fn_is_the_recorded_operation_with_its_parameters():
+    x = tg.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    s = x.sum(axis=1)
+    assert isinstance(s.fn, tg.Function) and s.fn.name == s.op == "sum"
+    assert dict(s.fn.params) == {"axis": 1, "keepdims": False}
+    assert x.fn is None and s.detach().fn is None
+    with tg.no_grad():
+        assert x.sum(axis=0).fn is None  # nothing recorded

@@ -115,6 +115,15 @@ def test_a_trace_shows_every_gradient():
     assert sig.endswith("grad " + tg.trace.summarize(trace[0].grads_in[0]))
 
 
+def test_a_loss_target_is_labelled_by_its_name_and_small_value():
+    nodes, _ = parse(viz.to_dot(neuron()))
+    labels = [label for k, (label, _) in nodes.items() if k.startswith("t")]
+    # the number 1 given as squared_error's target t: "t = 1", the value not said twice
+    assert "t = 1\nscalar" in labels and not any(label.startswith("1\n") for label in labels)
+    nodes, _ = parse(viz.to_dot(F.mse(Tensor([0.2, 0.7], requires_grad=True), [0.0, 1.0])))
+    assert "t\nshape (2,)\nvalue [0, 1]" in [label for label, _ in nodes.values()]
+
+
 def test_large_values_are_summarised():
     a = Tensor(np.arange(100.0).reshape(10, 10), requires_grad=True, name="a")
     nodes, _ = parse(viz.to_dot(a.sum()))

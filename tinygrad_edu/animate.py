@@ -161,7 +161,7 @@ def animate_training(source: Recorder | Sequence[Any], X: Any, t: Any, *,
             ax.contour(g0, g1, wp[0] * g0 + wp[1] * g1 + bp, levels=[0.0], colors="0.45",
                        linestyles="--", linewidths=1)
         if np.linalg.norm(w) > 0:
-            line_and_normal(ax, w, b, (lo[0], hi[0]), (lo[1], hi[1]))
+            line_and_normal(ax, w, b, (lo[0], hi[0]), (lo[1], hi[1]), X)
         else:
             ax.text(0.5, 0.5, "w = 0: no boundary", transform=ax.transAxes, ha="center")
         if highlight is not None and highlight[k] is not None:

@@ -124,8 +124,9 @@ def add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--seed", type=whole_number_type(0), default=0,
                       help="seed of the split, the initial weights and the shuffling (default 0)")
     demo.add_argument("--plot", metavar="PATH",
-                      help="save the loss and accuracy curves to this picture (needs "
-                      "matplotlib; the format from the suffix, .png when there is none)")
+                      help="save the loss and accuracy after each epoch, on the training "
+                      "and the test set, to this picture (needs matplotlib; the format from "
+                      "the suffix, .png when there is none)")
     demo.set_defaults(run=_run_demo)
 
 

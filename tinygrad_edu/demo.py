@@ -3,7 +3,9 @@
 The neuron computes y = σ(w · x + b) and is trained with binary cross-entropy by
 gradient descent (mini-batches for the biopsies, the whole truth table for a gate). The
 numbers printed during and after training are measured the same way: ``F.binary_cross_entropy``
-for the loss, the fraction of right answers at threshold 0.5 for the accuracy.
+for the loss, the fraction of right answers at threshold 0.5 for the accuracy. The biopsies
+are split 80/20 (seeded, so the same seed gives the same split) and the 20 % held out are
+the test set; a gate's four rows are all there is, so they are its training and test set.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +31,25 @@ DEFAULTS: dict[str, tuple[int, float, int | None]] = {
     "biopsy": (100, 0.1, 32), "and": (1000, 1.0, None), "or": (1000, 1.0, None),
     "xor": (1000, 1.0, None),
 }
+
+
+# dataset -> what the picture's title calls it
+DESCRIPTIONS = {"biopsy": "breast-cancer biopsies (30 features)", "and": "the AND gate",
+                "or": "the OR gate", "xor": "the XOR gate"}
+
+
+class _Curves:
+    """A ``fit`` callback for the picture: loss and accuracy on the training set and on the
+    test set after each epoch, measured as the final numbers are (``_measure``)."""
+
+    def __init__(self, neuron: Neuron, train: tuple[np.ndarray, np.ndarray],
+                 test: tuple[np.ndarray, np.ndarray]) -> None:
+        self.neuron, self.sets = neuron, {"train": train, "test": test}
+        self.values: dict[str, list[tuple[float, float]]] = {"train": [], "test": []}
+
+    def on_epoch_end(self, epoch: int, history: History) -> None:
+        for name, (X, t) in self.sets.items():
+            self.values[name].append(_measure(self.neuron, X, t))
 
 
 class _Reached:
@@ -70,11 +92,12 @@ def run_demo(dataset: str, epochs: int | None = None, lr: float | None = None, s
           f"cross-entropy; {method}, lr {lr:g}, {epochs} epochs")
     print("each epoch shows its mean over the batches, each measured before its update")
     reached = _Reached()
+    curves = _Curves(neuron, (X_tr, t_tr), (X_te, t_te))
     try:
-        history = fit(neuron, X_tr, t_tr, loss="binary_cross_entropy",
-                      optimizer=SGD(neuron.parameters(), lr=lr), epochs=epochs,
-                      batch_size=batch_size, rng=seed, callbacks=[reached],
-                      progress=True if sys.stdout.isatty() else "text")
+        fit(neuron, X_tr, t_tr, loss="binary_cross_entropy",
+            optimizer=SGD(neuron.parameters(), lr=lr), epochs=epochs, batch_size=batch_size,
+            rng=seed, callbacks=[reached] + ([curves] if plot is not None else []),
+            progress=True if sys.stdout.isatty() else "text")
     except KeyboardInterrupt:
         h = reached.history
         last = f": {summary(h.loss[-1], h.accuracy[-1])}" if h.loss else ""
@@ -90,7 +113,9 @@ def run_demo(dataset: str, epochs: int | None = None, lr: float | None = None, s
             p = neuron(X_tr).numpy()
         print(f"predictions {np.round(p, 3).tolist()} -> {(p >= 0.5).astype(int).tolist()}")
     if plot is not None:
-        _plot_history(history, plot, title=f"one neuron on {dataset}")
+        held_out = f"test set ({len(X_te)} biopsies held out)" if dataset == "biopsy" else None
+        plot_curves(curves.values, plot, f"one sigmoid neuron, y = σ(w·x + b), trained on "
+                    f"{DESCRIPTIONS[dataset]}", held_out)
         print(f"saved the training curves to {plot}")
     return {"loss": train_loss, "train_accuracy": train_acc, "test_accuracy": test_acc}
 
@@ -102,21 +127,37 @@ def _measure(neuron: Neuron, X: np.ndarray, t: np.ndarray) -> tuple[float, float
         return F.binary_cross_entropy(p, Tensor(t)).item(), binary_accuracy(p.data, t)
 
 
-def _plot_history(history: History, path: Path, title: str) -> None:
+def plot_curves(values: dict[str, list[tuple[float, float]]], path: Path, title: str,
+                held_out: str | None) -> Any:
+    """Loss and accuracy per epoch, on the training set and (``held_out``: its legend
+    entry) on the test set; None when the training rows are the test set too (a gate).
+    Saved to ``path``; returns the (closed) Figure."""
     import matplotlib
 
     matplotlib.use("Agg")  # draw into a file, never open a window
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    epochs = np.arange(1, history.epochs + 1)
-    ax.plot(epochs, history.loss, label="loss (binary cross-entropy)")
-    ax.plot(epochs, history.accuracy, label="accuracy")
-    ax.set(xlabel="epoch", title=title, ylim=(0, max(1.05, max(history.loss) * 1.05)))
-    ax.legend()
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
+    train = "training set" if held_out else "the 4 rows (the training and the test set)"
+    for name, label, style in (("train", train, "-"), ("test", held_out, "--")):
+        if label is None:
+            continue
+        loss, accuracy = np.array(values[name]).T
+        epochs = np.arange(1, len(loss) + 1)
+        loss_ax.plot(epochs, loss, style, label=label)
+        acc_ax.plot(epochs, 100 * accuracy, style, label=label)
+    loss_ax.set(xlabel="epoch", ylabel="binary cross-entropy", title="loss after each epoch")
+    loss_ax.set_ylim(bottom=0)
+    acc_ax.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy after each epoch",
+               ylim=(0, 102))
+    for ax, corner in ((loss_ax, "upper right"), (acc_ax, "lower right")):  # clear of curves
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc=corner)
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, format=path.suffix.lstrip(".").lower())
     plt.close(fig)
+    return fig
 
 
 def plot_formats() -> list[str]:

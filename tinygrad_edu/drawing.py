@@ -56,23 +56,70 @@ def predict(model: Any, X: np.ndarray) -> np.ndarray:
 
 
 def line_and_normal(ax: Any, w: np.ndarray, b: float, xlim: tuple[float, float],
-                          ylim: tuple[float, float]) -> None:
-    """The line w·x + b = 0, and w as an arrow starting on it, both inside the view."""
+                    ylim: tuple[float, float], points: Any = None,
+                    line_label: str | None = None) -> None:
+    """The line w·x + b = 0, and w as an arrow starting on it and labelled "w".
+
+    Arrow and label stay inside the view (xlim, ylim), and clear of ``points`` (the samples,
+    shape (N, 2)) wherever the view leaves room: w is a direction, so it may start anywhere
+    on the line. ``line_label`` names the line in the legend.
+    """
     unit = w / np.linalg.norm(w)
     along = np.array([-unit[1], unit[0]])  # direction of the line
     foot = -b / (w @ w) * w  # the point of the line nearest the origin
-    ax.axline(tuple(foot), tuple(foot + along), color="k", lw=1.5)
+    ax.axline(tuple(foot), tuple(foot + along), color="k", lw=1.5, label=line_label)
     lo, hi = np.array([xlim[0], ylim[0]]), np.array([xlim[1], ylim[1]])
     centre, size = (lo + hi) / 2, float(np.max(hi - lo))
-    # Start the arrow at the point of the line nearest the view's centre from which the whole
-    # arrow stays in view (shorter arrows if none does): w is a direction, anchored anywhere.
+    pts = np.empty((0, 2)) if points is None else np.asarray(points, float).reshape(-1, 2)
+    # the label is a centred letter: 6 % of the view keeps a 12-pt "w" whole inside it
+    margin, gap, clear = 0.06 * size, 0.07 * size, 0.1 * size
     starts = foot + (along @ (centre - foot) + np.linspace(-size, size, 401))[:, None] * along
-    for length in (0.25 * size, 0.12 * size, 0.06 * size):
-        tip = starts + 1.2 * length * unit  # room for the label past the arrow's head
-        inside = np.all((starts >= lo) & (starts <= hi) & (tip >= lo) & (tip <= hi), axis=1)
-        if inside.any():
-            start = starts[inside][np.argmin(np.linalg.norm(starts[inside] - centre, axis=1))]
-            ax.annotate("", xy=tuple(start + length * unit), xytext=tuple(start),
-                        arrowprops={"arrowstyle": "->", "color": "#c0392b", "lw": 2})
-            ax.text(*(start + 1.15 * length * unit), "w", color="#c0392b", fontsize=12)
-            return
+    best: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
+    for length in (0.25 * size, 0.15 * size, 0.08 * size):  # shorter only if it must be
+        tips = starts + length * unit
+        middle = starts + 0.5 * length * unit
+        # where the label may go: past the head, or beside the shaft on either side
+        spots = np.stack([tips + gap * unit, middle + gap * along, middle - gap * along], 1)
+        fits = (_inside(starts, lo, hi, 0.0) & _inside(tips, lo, hi, 0.0))[:, None] \
+            & _inside(spots, lo, hi, margin)
+        if not fits.any():
+            continue
+        room = np.minimum(_distance_to_segments(pts, starts, tips)[:, None],
+                          _nearest(pts, spots))
+        # clear of the samples first, then near the view's centre, then the label past the head
+        rank = np.linalg.norm(starts - centre, axis=1)[:, None] / size + [0.0, 0.3, 0.3]
+        rank = np.where(fits, rank - 10.0 * np.minimum(room, clear) / clear, np.inf)
+        s, k = np.unravel_index(int(np.argmin(rank)), rank.shape)
+        if best is None or room[s, k] > best[0]:
+            best = (float(room[s, k]), starts[s], tips[s], spots[s, k])
+        if room[s, k] >= clear:
+            break
+    if best is not None:
+        _, start, tip, spot = best
+        ax.annotate("", xy=tuple(tip), xytext=tuple(start),
+                    arrowprops={"arrowstyle": "->", "color": "#c0392b", "lw": 2})
+        ax.text(*spot, "w", color="#c0392b", fontsize=12, ha="center", va="center")
+
+
+def _inside(p: np.ndarray, lo: np.ndarray, hi: np.ndarray, margin: float) -> np.ndarray:
+    """Which points p (..., 2) lie in the box [lo, hi] shrunk by ``margin`` on every side."""
+    return np.all((p >= lo + margin) & (p <= hi - margin), axis=-1)
+
+
+def _nearest(points: np.ndarray, spots: np.ndarray) -> np.ndarray:
+    """For each spot (..., 2): the distance to the nearest point (inf when there are none)."""
+    if len(points) == 0:
+        return np.full(spots.shape[:-1], np.inf)
+    return np.linalg.norm(spots[..., None, :] - points, axis=-1).min(axis=-1)
+
+
+def _distance_to_segments(points: np.ndarray, starts: np.ndarray, ends: np.ndarray
+                          ) -> np.ndarray:
+    """For each segment starts[i] → ends[i]: the distance to the nearest point."""
+    if len(points) == 0:
+        return np.full(len(starts), np.inf)
+    d = ends - starts
+    rel = points[None, :, :] - starts[:, None, :]  # (segments, points, 2)
+    along = np.clip(np.einsum("spk,sk->sp", rel, d) / np.einsum("sk,sk->s", d, d)[:, None],
+                    0.0, 1.0)
+    return np.linalg.norm(rel - along[..., None] * d[:, None, :], axis=-1).min(axis=1)

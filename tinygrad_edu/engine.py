@@ -38,6 +38,7 @@ def backward(root: Node, grad: np.ndarray, *, retain_graph: bool = False,
     Without ``retain_graph`` each op frees the arrays it saved once its vjp has run.
     """
     pending: dict[Node, np.ndarray] = {root: grad}  # dL/dnode, summed over the uses so far
+    anomaly = mode.get().anomaly  # check every gradient for NaN and inf?
     for node in topological_order(root):
         g = pending.pop(node, None)
         if g is None:  # no gradient reached it: its users sent None (e.g. to a constant)
@@ -53,8 +54,7 @@ def backward(root: Node, grad: np.ndarray, *, retain_graph: bool = False,
         if fn.changes_before != CHANGES.count or fn.fingerprints is not None:
             check_saved_values(node, fn)  # changed in place since the forward pass? freed?
         grads_in = fn.vjp(g)
-        if type(grads_in) is not tuple or len(grads_in) != len(node._parents) \
-                or mode.get().anomaly:
+        if type(grads_in) is not tuple or len(grads_in) != len(node._parents) or anomaly:
             check_vjp_result(fn, grads_in, node._parents)  # a broken result, or NaN
         if on_step is not None:
             on_step(node, g, grads_in)

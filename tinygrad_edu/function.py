@@ -111,3 +111,22 @@ class Function:
         what ``apply`` recorded, so pictures drawn after backward can still label the op."""
         self.__dict__ = {"needs_input_grad": self.needs_input_grad, "params": self.params,
                          "freed": True}
+
+
+def inherited_rule(op: type[Function]) -> type[Function] | None:
+    """The ancestor whose ``rule`` text ``op`` inherits although ``op`` overrides its vjp, or
+    None. That text describes the ancestor's vjp, not the one ``op`` runs (a subclass that
+    changes only ``vjp``, e.g. to break it on purpose, keeps the parent's words)."""
+    ops = [c for c in op.__mro__ if issubclass(c, Function)]  # op, its parents, ..., Function
+    rule_from = next(c for c in ops if "rule" in c.__dict__)
+    vjp_from = next(c for c in ops if "vjp" in c.__dict__)
+    if rule_from is Function or issubclass(rule_from, vjp_from):
+        return None
+    return rule_from
+
+
+def rule_of(op: type[Function]) -> str:
+    """The local derivative of ``op``'s own vjp in words: its ``rule``, else the first line of
+    its docstring; "" when neither was written for that vjp (see ``inherited_rule``)."""
+    rule = "" if inherited_rule(op) is not None else op.rule
+    return rule or (op.__doc__ or "").strip().split("\n")[0]

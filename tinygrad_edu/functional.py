@@ -76,7 +76,7 @@ def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
 def _target(t: Any, like: Any) -> Any:
     """A single number target (Python's or numpy's, e.g. ``np.int64(1)``) means "this value
     everywhere": give it the prediction's shape."""
-    if isinstance(t, numbers.Real) and isinstance(like, Tensor):
+    if type(t) is not Tensor and isinstance(t, numbers.Real) and isinstance(like, Tensor):
         return np.full(like.shape, float(t), dtype=like.dtype)
     return t
 

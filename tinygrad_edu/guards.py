@@ -143,17 +143,23 @@ def fit_to_input(node: Node, g: Any, x: Node) -> np.ndarray:
     x's gradient (not an array; a shape that does not broadcast from x's)."""
     fn = node._fn
     assert fn is not None  # only op outputs have a vjp
-    i = next(k for k, p in enumerate(node._parents) if p is x)
     if not isinstance(g, (np.ndarray, np.generic)):
+        i = _position(node, x)
         raise TypeError(
             f"backward of '{fn.name}': its vjp returned a {type(g).__name__} for input {i}; "
             f"each gradient must be a numpy array (or None): {_example(node._parents)}")
     if not _sums_back(g.shape, x.shape):
+        i = _position(node, x)
         raise ShapeError(
             f"backward of '{fn.name}': its vjp returned a gradient of shape {g.shape} for "
             f"input {i} of shape {x.shape}; a vjp must return the input's shape or one that "
             "broadcasts from it")
     return unbroadcast(np.asarray(g), x.shape)
+
+
+def _position(node: Node, x: Node) -> int:
+    """Which input of ``node`` is ``x``?"""
+    return next(k for k, p in enumerate(node._parents) if p is x)
 
 
 def _example(inputs: tuple[Node, ...]) -> str:

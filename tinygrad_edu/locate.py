@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .broadcasting import unbroadcast
+from .function import Function, inherited_rule, rule_of
 from .graph import topological_order
 from .jacobian import Func, checked_inputs
 from .modes import enable_grad
@@ -68,6 +69,7 @@ class WrongGradient:
     numerical: float | None = None
     n_wrong: int = 0
     rule: str = ""
+    rule_note: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     node: Tensor | None = field(default=None, repr=False, compare=False)
 
@@ -82,6 +84,8 @@ class WrongGradient:
         ]
         if self.rule:
             lines.append(f"  its rule says: {self.rule}")
+        if self.rule_note:
+            lines.append(f"  {self.rule_note}")
         names = [f"[{n}]" if k + 1 == self.position else n
                  for k, n in enumerate(self.forward_order)]
         lo = max(0, self.position - 4)
@@ -138,6 +142,15 @@ def forward_order(root: Tensor) -> list[Tensor]:
     return [n for _, n in sorted(enumerate(nodes), key=lambda kn: (depth[id(kn[1])], kn[0]))]
 
 
+def _rule_note(op: type[Function]) -> str:
+    """Why no rule is shown when the one the class inherits was written for another vjp."""
+    owner = inherited_rule(op)
+    if owner is None:
+        return ""
+    return (f"no rule of its own: the text {owner.rule!r} it inherits was written for the vjp "
+            f"of {owner.__name__}, which {op.__name__} overrides")
+
+
 def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float, rtol: float,
                 position: int) -> WrongGradient | None:
     fn = node._fn
@@ -148,7 +161,8 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
 
     def found(i: int, problem: str, **values: Any) -> WrongGradient:
         return WrongGradient(fn.name, position, (), shapes, node.shape, i, problem,
-                             rule=fn.rule, params=params, **values)
+                             rule=rule_of(op), rule_note=_rule_note(op), params=params,
+                             **values)
 
     def run(arrs: Sequence[np.ndarray], i: int, j: int) -> np.ndarray:
         try:
@@ -172,7 +186,7 @@ def _check_node(node: Tensor, rng: np.random.Generator, eps: float, atol: float,
     given = g_out.copy()
     try:
         grads = tuple(fresh.vjp(given))
-    except Exception as e:  # any error of a user rule is the finding
+    except Exception as e:  # noqa: BLE001 - any error of a user rule is the finding
         return found(0, f"its vjp raised {type(e).__name__}: {e}")
     if not np.array_equal(given, g_out):
         return found(0, "its vjp changed grad_out in place; other ops still need it: "

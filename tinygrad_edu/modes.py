@@ -91,7 +91,7 @@ class _Switch:
 
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
         # ``@tg.no_grad`` without parentheses: Python calls no_grad(func); decorate it
-        self = super().__new__(cls)
+        self = object.__new__(cls)
         return self if func is None else self(func)
 
     def _inside(self, outside: Mode) -> Mode:
@@ -157,9 +157,14 @@ class no_grad(_Switch):
     """
 
     def _inside(self, outside: Mode) -> Mode:
+        if outside is OUTSIDE_EVERY_BLOCK:  # the common case, made once (W1: -1 %)
+            return _NO_GRAD_OUTSIDE_EVERY_BLOCK
         if outside.compiling:
             refuse_while_compiling("no_grad()", NOT_RECORDED)
         return Mode(False, outside.anomaly, outside, None, outside.compiling)
+
+
+_NO_GRAD_OUTSIDE_EVERY_BLOCK = Mode(False, False, OUTSIDE_EVERY_BLOCK)
 
 
 class enable_grad(_Switch):

@@ -108,7 +108,7 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
         pick = labels == cls
         ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
     if wb is not None:
-        line_and_normal(ax, wb[0], wb[1], (g0.min(), g0.max()), (g1.min(), g1.max()))
+        line_and_normal(ax, wb[0], wb[1], (g0.min(), g0.max()), (g1.min(), g1.max()), X)
         ax.set_aspect("equal")  # right angles look right: w is drawn normal to the line
     ax.set_xlim(g0.min(), g0.max())
     ax.set_ylim(g1.min(), g1.max())
@@ -120,17 +120,20 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
     return ax
 
 
-def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "step",
-                                        "sign"),
+def activations(names: Sequence[str] = ("identity", "step", "sign", "sigmoid", "tanh", "relu",
+                                        "leaky_relu"),
                 *, x_range: tuple[float, float] = (-4.0, 4.0),
                 path: str | Path | None = None) -> Any:
-    """Each activation f and its derivative f', the derivative computed by ``backward()``."""
+    """Each activation f and its derivative f', the derivative computed by ``backward()``;
+    by default the lecture's identity (linear), step, sign, sigmoid and tanh, then relu and
+    leaky_relu. ``names``: any of ``CURVES`` (the activations of ``tg.nn``, but softmax)."""
     unknown = [n for n in names if n not in CURVES]
     if unknown:
         raise ValueError(f"activations: unknown {unknown}; known: {', '.join(CURVES)} "
                          "(softmax has no curve of one variable)")
     plt = pyplot()
-    cols = 2 if len(names) == 4 else min(3, len(names))  # 4 reads best as 2 × 2
+    # 4 reads best as 2 × 2, 7 and 8 as two rows of 4; else rows of up to 3
+    cols = {4: 2, 7: 4, 8: 4}.get(len(names), min(3, len(names)))
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
     xs = np.linspace(*x_range, 401)

@@ -82,7 +82,7 @@ class Tensor(TensorMath, TensorNumpy):
         new = value is not self._data  # `t.data = ...`, not `t.data -= 1` (numpy in place)
         if new and not (isinstance(value, np.ndarray) and value.dtype in FLOATS):
             value = to_array(value, self._data.dtype)
-        self._bump_version()  # values backward saved may be stale now
+        versions.count_change(self)  # values backward saved may be stale now
         if new and self._base is not None:  # no longer a view of its base's memory
             versions.unlink_view(self)
         self._data = value
@@ -108,6 +108,9 @@ class Tensor(TensorMath, TensorNumpy):
     def op(self) -> str | None:
         """Name of the operation that produced this tensor; None for a leaf."""
         return None if self._fn is None else self._fn.name
+
+    fn = property(attrgetter("_fn"), doc="The recorded operation (a ``Function``: ``.params``, "
+                  "``.rule``, ``.name``); None for a leaf.")
 
     @property
     def parents(self) -> tuple[Tensor, ...]:

@@ -27,6 +27,7 @@ import numpy as np
 
 from . import engine
 from .broadcasting import summed_axes, unbroadcast
+from .function import rule_of
 from .graph import Node
 from .guards import seed_gradient
 from .labels import label_tensors, summarize
@@ -177,11 +178,9 @@ def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -
             else:
                 grads_in.append(None)
                 axes.append(())
-        op_class = type(fn)
-        rule = op_class.rule or (op_class.__doc__ or "").strip().split("\n")[0]
         steps.append(TraceStep(
-            op=op_class.name,
-            rule=rule or "(no rule given)",
+            op=fn.name,
+            rule=rule_of(type(fn)) or "(no rule given)",
             output=node,
             inputs=node.parents,
             output_label=labels.get(id(node), node.op or "?"),

@@ -54,10 +54,11 @@ def count_change(t: Versioned) -> None:
     CHANGES.count += 1
     owner = t if t._base is None else t._base
     owner._version += 1
-    for ref in list((owner._views or {}).values()):
-        view = ref()
-        if view is not None:
-            view._version += 1
+    if owner._views:
+        for ref in list(owner._views.values()):
+            view = ref()
+            if view is not None:
+                view._version += 1
 
 
 def link_view(view: Versioned, memory: np.ndarray, inputs: Sequence[Versioned]) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 from . import graph
 from .broadcasting import broadcast_shape, summed_axes
 from .explore import explore  # the interactive page: see explore.py
+from .function import rule_of
 from .labels import label_tensors, role, summarize
 from .tensor import Tensor
 from .trace import Trace
@@ -94,7 +95,9 @@ def _forward_summed_axes(t: Tensor) -> tuple[tuple[int, ...], ...]:
 
 def _tensor_label(t: Tensor, label: str, grad: Any, small: int) -> str:
     lines = [label, f"shape {t.shape}" if t.shape else "scalar"]
-    lines.append(("value " if t.size <= small else "") + summarize(t.data, small))
+    value = summarize(t.data, small)
+    if not label.endswith(f" = {value}"):  # a named constant's label already says it: t = 1
+        lines.append(("value " if t.size <= small else "") + value)
     if grad is not None:
         lines.append("grad " + summarize(grad, small))
     return "\n".join(lines)
@@ -132,7 +135,7 @@ def to_dot(t: Tensor, *, trace: Trace | None = None, small: int = 6,
         if x.is_leaf:
             continue
         fn = ids[id(x)].replace("t", "f", 1)
-        rule = getattr(x._fn, "rule", "")
+        rule = rule_of(type(x._fn)) if x._fn is not None else ""
         lines.append(f"  {fn} [label={_quote(x.op or '?')}, tooltip={_quote(rule)}, "
                      f"{_STYLE['op']}];")
         step = steps.get(id(x))
