@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["how_it_works.md", "compile.md"]
+PAGES = ["how_it_works.md", "compile.md", "numpy_and_pytorch.md"]
 
 
 def _mdrun():  # docs/mdrun.py is not a package module: load it from its file

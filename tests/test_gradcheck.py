@@ -118,6 +118,82 @@ def _class_loss(fn, ep=None, indices=False):
     return draw
 
 
+def _var(data):
+    # ddof 1 only where every slice holds at least 2 values (n - ddof > 0)
+    x = data.draw(tensors())
+    axis, keep = data.draw(_axes(x.ndim)), data.draw(st.booleans())
+    n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+    ddof = data.draw(st.sampled_from([0, 1] if n >= 2 else [0]))
+    return (lambda x: x.var(axis=axis, keepdims=keep, ddof=ddof)), (x,)
+
+
+def _cumsum(data):
+    x = data.draw(tensors())
+    axis = data.draw(st.one_of(st.none(), *([st.integers(-x.ndim, x.ndim - 1)] if x.ndim else [])))
+    return (lambda x: x.cumsum(axis=axis)), (x,)
+
+
+def _flip(data):
+    x = data.draw(tensors())
+    axis = data.draw(_axes(x.ndim))
+    return (lambda x: x.flip(axis)), (x,)
+
+
+def _broadcast_to(data):
+    x = data.draw(tensors())
+    other = data.draw(hnp.broadcastable_shapes(x.shape, max_dims=4, max_side=3))
+    target = np.broadcast_shapes(x.shape, other)
+    return (lambda x: x.broadcast_to(target)), (x,)
+
+
+def _tile(data):
+    x = data.draw(tensors(shapes(max_dims=2, max_side=3)))
+    reps = tuple(data.draw(st.lists(st.integers(1, 3), min_size=0, max_size=3)))
+    return (lambda x: x.tile(reps)), (x,)
+
+
+def _stack(data):
+    shape = data.draw(shapes(max_dims=2, max_side=3))
+    xs = data.draw(st.lists(tensors(shape), min_size=1, max_size=3))
+    axis = data.draw(st.integers(-len(shape) - 1, len(shape)))
+    return (lambda *xs: tg.stack(xs, axis=axis)), tuple(xs)
+
+
+def _concatenate(data):
+    shape = list(data.draw(shapes(min_dims=1, max_dims=3, max_side=3)))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    sizes = data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    xs = [data.draw(tensors(tuple(shape[:axis % len(shape)] + [n] + shape[axis % len(shape) + 1:])))
+          for n in sizes]
+    return (lambda *xs: tg.concatenate(xs, axis=axis)), tuple(xs)
+
+
+def _flat_concatenate(data):
+    xs = data.draw(st.lists(tensors(), min_size=1, max_size=3))
+    return (lambda *xs: tg.concatenate(xs, axis=None)), tuple(xs)
+
+
+# maximum / minimum: a on the grid 0.1·k, b on the grid 0.1·k + 0.05, so a and b differ by at
+# least 0.05 everywhere and a central difference (eps 1e-6) never crosses a tie
+_ON_GRID = st.integers(-30, 30).map(lambda k: k * 0.1)
+_OFF_GRID = st.integers(-30, 30).map(lambda k: k * 0.1 + 0.05)
+
+
+def _where(data):
+    shapes3 = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    cond_shape, a_shape, b_shape = shapes3.input_shapes
+    cond = data.draw(hnp.arrays(bool, cond_shape))
+    a, b = data.draw(tensors(a_shape)), data.draw(tensors(b_shape))
+    return (lambda a, b: tg.where(cond, a, b)), (a, b)
+
+
+def _clip(data):
+    lo, hi = data.draw(st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None), (0.0, 0.0)]))
+    avoid = tuple(sorted({v for v in (lo, hi) if v is not None}))
+    x = data.draw(tensors(elements=elements(avoid=avoid)))  # away from where the slope jumps
+    return (lambda x: x.clip(lo, hi)), (x,)
+
+
 PROB = elements(0.05, 0.95)
 # binary targets lie in [0, 1]; central differences move them by ±eps, so not at the ends
 TARGET = elements(0.0, 1.0, avoid=(0.0, 1.0))
@@ -149,6 +225,17 @@ CASES = {
     "CrossEntropy[indices]": _class_loss(F.cross_entropy, PROB, indices=True),
     "SoftmaxCrossEntropy": _class_loss(F.softmax_cross_entropy),
     "SoftmaxCrossEntropy[indices]": _class_loss(F.softmax_cross_entropy, indices=True),
+    "Square": _unary(lambda x: x.square()), "Sin": _unary(lambda x: x.sin()),
+    "Cos": _unary(lambda x: x.cos()), "Clone": _unary(lambda x: x.clone()),
+    "Min": _reduction("min", distinct_tensors()),
+    # prod is linear in each value, so central differences are exact up to rounding: each of
+    # n <= 64 products errs by n·2⁻⁵³·|prod|, over eps = 1e-6 that is <= 7e-9·|prod|, i.e.
+    # <= 2.2e-8·|d prod/dxᵢ| for |xᵢ| <= 3 (rtol 1e-5)
+    "Prod": _reduction("prod", tensors()), "Var": _var, "Cumsum": _cumsum, "Flip": _flip,
+    "BroadcastTo": _broadcast_to, "Tile": _tile, "Stack": _stack,
+    "Concatenate": _concatenate, "Concatenate[flat]": _flat_concatenate,
+    "Maximum": _binary(tg.maximum, _ON_GRID, _OFF_GRID),
+    "Minimum": _binary(tg.minimum, _OFF_GRID, _ON_GRID), "Where": _where, "Clip": _clip,
 }
 
 

@@ -57,6 +57,10 @@ IDX = np.array([1, 0, 1])  # class indices for 3 samples (repeated class on purp
 ONE_HOT = np.eye(2)[IDX]
 ROWS = tensors((3, 2), elements=elements(0.05, 0.95))
 
+# maximum / minimum without ties: a on the grid 0.1·k, b on 0.1·k + 0.05
+ON_GRID = st.integers(-30, 30).map(lambda k: k * 0.1)
+OFF_GRID = st.integers(-30, 30).map(lambda k: k * 0.1 + 0.05)
+
 # name -> (function of the input tensors, strategy of input tuples)
 OPS: dict[str, tuple[Callable[..., Tensor], st.SearchStrategy[Any]]] = {
     "add": (operator.add, broadcastable_tensors()),
@@ -104,6 +108,25 @@ OPS: dict[str, tuple[Callable[..., Tensor], st.SearchStrategy[Any]]] = {
                                       one(tensors((3, 2)))),
     "softmax_cross_entropy_indices": (lambda z: F.softmax_cross_entropy(z, IDX),
                                       one(tensors((3, 2)))),
+    "square": (Tensor.square, one(tensors())),
+    "sin": (Tensor.sin, one(tensors())),
+    "cos": (Tensor.cos, one(tensors())),
+    "clone": (Tensor.clone, one(tensors())),
+    "min": (lambda a: a.min(axis=0), distinct()),
+    "prod": (lambda a: a.prod(axis=-1), one(tensors(shapes(min_dims=1)))),
+    "prod_all": (Tensor.prod, one(tensors())),
+    "var": (lambda a: a.var(axis=0), one(tensors(shapes(min_dims=1)))),
+    "cumsum": (lambda a: a.cumsum(axis=0), one(tensors(shapes(min_dims=1)))),
+    "flip": (Tensor.flip, one(tensors())),
+    "broadcast_to": (lambda a: a.broadcast_to((2, *a.shape)), one(tensors())),
+    "tile": (lambda a: a.tile((2, 1)), one(tensors())),
+    "repeat": (lambda a: a.repeat(2), one(tensors())),
+    "stack": (lambda a, b: tg.stack([a, b], axis=-1), pair(same_shape=True)),
+    "concatenate": (lambda a, b: tg.cat([a, b], axis=None), pair()),
+    "maximum": (tg.maximum, pair(ON_GRID, OFF_GRID)),
+    "minimum": (tg.minimum, pair(OFF_GRID, ON_GRID)),
+    "where": (lambda a, b: tg.where(a.numpy() > 0, a, b), pair()),
+    "clip": (lambda a: a.clip(-1.0, 1.0), one(tensors(elements=elements(avoid=(-1.0, 1.0))))),
 }
 
 

@@ -67,6 +67,9 @@ UNARY: dict[str, tuple[Fn, Fn]] = {
     "abs": (np.abs, lambda t: t.abs()),
     "absolute": (np.absolute, abs),
     "negative": (np.negative, lambda t: -t),
+    "sin": (np.sin, lambda t: t.sin()),
+    "cos": (np.cos, lambda t: t.cos()),
+    "square": (np.square, lambda t: t.square()),
 }
 
 
@@ -83,6 +86,8 @@ BINARY: dict[str, tuple[Fn, Fn]] = {
     "multiply": (np.multiply, lambda a, b: a * b),
     "divide": (np.divide, lambda a, b: a / b),
     "power": (np.power, lambda a, b: a**b),
+    "maximum": (np.maximum, tg.maximum),
+    "minimum": (np.minimum, tg.minimum),
 }
 
 
@@ -149,6 +154,26 @@ ARRAY_FUNCTIONS: dict[str, tuple[Fn, Fn]] = {
     "reshape-minus-1": (lambda t: np.reshape(t, -1), lambda t: t.reshape(-1)),
     "transpose": (np.transpose, lambda t: t.T),
     "transpose-axes": (lambda t: np.transpose(t, (1, 0)), lambda t: t.transpose(1, 0)),
+    "min": (lambda t: np.min(t, axis=1), lambda t: t.min(axis=1)),
+    "amin": (lambda t: np.amin(t, keepdims=True), lambda t: t.min(keepdims=True)),
+    "prod": (lambda t: np.prod(t, axis=0), lambda t: t.prod(axis=0)),
+    "var": (lambda t: np.var(t, axis=1, ddof=1), lambda t: t.var(axis=1, ddof=1)),
+    "std": (np.std, lambda t: t.std()),
+    "cumsum": (lambda t: np.cumsum(t, axis=1), lambda t: t.cumsum(axis=1)),
+    "cumsum-flat": (np.cumsum, lambda t: t.cumsum()),
+    "clip": (lambda t: np.clip(t, 0.0, 2.0), lambda t: t.clip(0.0, 2.0)),
+    "clip-keywords": (lambda t: np.clip(t, min=0.0), lambda t: t.clip(0.0)),
+    "flip": (lambda t: np.flip(t, 1), lambda t: t.flip(1)),
+    "tile": (lambda t: np.tile(t, (2, 1)), lambda t: t.tile((2, 1))),
+    "repeat": (lambda t: np.repeat(t, 2, axis=0), lambda t: t.repeat(2, axis=0)),
+    "broadcast_to": (lambda t: np.broadcast_to(t, (4, 2, 3)), lambda t: t.broadcast_to((4, 2, 3))),
+    "expand_dims": (lambda t: np.expand_dims(t, 1), lambda t: t.expand_dims(1)),
+    "squeeze": (lambda t: np.squeeze(t[None]), lambda t: t[None].squeeze()),
+    "swapaxes": (lambda t: np.swapaxes(t, 0, 1), lambda t: t.swapaxes(0, 1)),
+    "ravel": (np.ravel, lambda t: t.flatten()),
+    "stack": (lambda t: np.stack([t, 2 * t], axis=1), lambda t: tg.stack([t, 2 * t], axis=1)),
+    "concatenate": (lambda t: np.concatenate([t, t]), lambda t: tg.cat([t, t])),
+    "where": (lambda t: np.where(t.numpy() > 1, t, -t), lambda t: tg.where(t.numpy() > 1, t, -t)),
 }
 
 
@@ -175,10 +200,13 @@ def test_shape_questions_get_plain_answers():
 
 UNSUPPORTED: dict[str, Fn] = {
     "isnan": lambda t: np.isnan(t),
-    "cumsum": lambda t: np.cumsum(t),
+    "cumprod": lambda t: np.cumprod(t),
     "sum": lambda t: np.sum(t, dtype=np.float32),
-    "concatenate": lambda t: np.concatenate([t, t]),
-    "maximum": lambda t: np.maximum(t, 0.0),
+    "sort": lambda t: np.sort(t),
+    "fmax": lambda t: np.fmax(t, 0.0),
+    "where": lambda t: np.where(t),
+    "var": lambda t: np.var(t, mean=np.zeros(1)),
+    "stack": lambda t: np.stack([t, t], dtype=np.float32),
     "exp": lambda t: np.exp(t, out=np.empty(2)),
     "mean": lambda t: np.mean(t, where=np.array([True, False])),
 }
@@ -229,3 +257,9 @@ def test_a_whole_training_step_written_with_numpy_functions():
             w -= 0.1 * w.grad
         losses.append(float(loss))
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_argmax_and_argmin_through_numpy_are_plain_integers():
+    w = Tensor([[0.5, -1.0, 2.0], [1.5, 3.0, -0.25]], requires_grad=True)
+    assert np.argmax(w) == 4 and type(np.argmax(w)) is int
+    np.testing.assert_array_equal(np.argmin(w, axis=1), [1, 2])

@@ -58,3 +58,14 @@ def test_ten_lines_example_prints_the_right_gradients(capsys):
     np.testing.assert_allclose(namespace["w"].grad, delta * x, rtol=1e-12)  # type: ignore[attr-defined]
     np.testing.assert_allclose(namespace["b"].grad, delta, rtol=1e-12)  # type: ignore[attr-defined]
     assert capsys.readouterr().out.strip()
+
+
+def test_ten_lines_example_imports_only_what_it_uses():
+    import ast
+
+    _, code = python_blocks()[0]
+    tree = ast.parse(code)
+    imported = {(a.asname or a.name).split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names}
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    assert imported <= used, f"imported and never used: {sorted(imported - used)}"

@@ -175,3 +175,14 @@ def test_a_mask_taken_from_a_mask_tensor_still_selects_like_numpy_or_raises(deri
     except (IndexError, TypeError):
         return  # refusing an ambiguous 0/1 index is a correct answer too
     np.testing.assert_array_equal(y.data, [10.0, 30.0])
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_takes_dim_too(name):
+    import tinygrad_edu.functional as F
+
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    for out in (getattr(x, name)(dim=0), getattr(F, name)(x, dim=0)):
+        np.testing.assert_array_equal(out.data, getattr(x, name)(axis=0).data)
+    with pytest.raises(TypeError, match=rf"^{name}: got both axis=0 and dim=1"):
+        getattr(x, name)(0, dim=1)

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import functional, gradcheck, ops
 from .compiler import RecompileWarning, compile
-from .creation import ones, randn, tensor, zeros
+from .creation import arange, eye, full, linspace, ones, ones_like, randn, tensor, zeros, zeros_like
 from .errors import ShapeError
 from .function import Function
 from .modes import detect_anomaly, enable_grad, no_grad
+from .routines import cat, clip, concatenate, maximum, minimum, stack, tile, where
 from .tensor import Tensor, apply
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type checkers
@@ -63,10 +64,17 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """What ``dir(tg)`` and tab completion show: the public names (lazy ones included, before
+    their first use) and the module's dunders, not the helpers the code above imports."""
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__"))})
+
+
 __version__ = "0.1.0"
 __all__ = [
-    "Function", "RecompileWarning", "Recorder", "ShapeError", "Tensor", "apply", "compile",
-    "datasets", "detect_anomaly", "dot", "enable_grad", "exercises", "functional", "gradcheck",
-    "nn", "no_grad", "ones", "ops", "optim", "plot", "randn", "tensor", "testing",
-    "trace_backward", "viz", "zeros",
+    "Function", "RecompileWarning", "Recorder", "ShapeError", "Tensor", "apply", "arange", "cat",
+    "clip", "compile", "concatenate", "datasets", "detect_anomaly", "dot", "enable_grad",
+    "exercises", "eye", "fit", "full", "functional", "gradcheck", "linspace", "maximum",
+    "minimum", "nn", "no_grad", "ones", "ones_like", "ops", "optim", "plot", "randn", "stack",
+    "tensor", "testing", "tile", "trace_backward", "viz", "where", "zeros", "zeros_like",
 ]

@@ -118,3 +118,21 @@ def data_array(data: Any, what: str, where: str) -> np.ndarray:
             raise ValueError(f"{where}: {what} holds {arr[index]} at {place}{also}; remove or "
                              "fill those rows before training")
     return arr
+
+
+def numpy_or_torch(where: str, numpy_name: str, numpy_value: Any, numpy_default: Any,
+                   torch_name: str, torch_value: Any) -> Any:
+    """The value of a keyword numpy and PyTorch spell differently (``axis``/``dim``,
+    ``keepdims``/``keepdim``): numpy's spelling is the project's own, PyTorch's is accepted
+    too (``torch_value`` None means it was not given). Both given: a TypeError.
+
+    >>> numpy_or_torch("sum", "axis", None, None, "dim", 1)
+    1
+    """
+    if torch_value is None:
+        return numpy_value
+    if numpy_value is not numpy_default:
+        raise TypeError(f"{where}: got both {numpy_name}={numpy_value!r} and "
+                        f"{torch_name}={torch_value!r}, two spellings of one argument (numpy's "
+                        f"and PyTorch's); give only one, preferably {numpy_name}=")
+    return torch_value

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import numpy_or_torch
 from .ops import activations as act
 from .ops import classification, losses
 from .tensor import Tensor, apply
@@ -61,13 +62,14 @@ def step(x: Any) -> Tensor:
     return apply(act.Step, x)
 
 
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """e^xᵢ / Σⱼ e^xⱼ along ``axis``, computed stably."""
-    return apply(act.Softmax, x, axis=axis)
+def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """e^xᵢ / Σⱼ e^xⱼ along ``axis`` (PyTorch's ``dim=`` is accepted too), computed stably."""
+    return apply(act.Softmax, x, axis=numpy_or_torch("softmax", "axis", axis, -1, "dim", dim))
 
 
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """ln softmax(x) along ``axis``, computed stably."""
+def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """ln softmax(x) along ``axis`` (or ``dim=``), computed stably."""
+    axis = numpy_or_torch("log_softmax", "axis", axis, -1, "dim", dim)
     return apply(act.LogSoftmax, x, axis=axis)
 
 

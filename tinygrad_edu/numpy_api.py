@@ -27,14 +27,16 @@ import numpy as np
 from .broadcasting import broadcast_shape
 from .function import Function
 from .ops import activations as act
+from .ops import combine, linalg, select, trig
 from .ops import elementwise as ew
-from .ops import linalg
 
 #: ufunc -> the op it runs (called with the same positional arguments)
 UFUNC_OPS: dict[np.ufunc, type[Function]] = {
     np.add: ew.Add, np.subtract: ew.Sub, np.multiply: ew.Mul, np.divide: ew.Div,
     np.power: ew.Pow, np.negative: ew.Neg, np.exp: ew.Exp, np.log: ew.Log, np.sqrt: ew.Sqrt,
     np.absolute: ew.Abs, np.tanh: act.Tanh, np.sign: act.Sign, np.matmul: linalg.MatMul,
+    np.square: ew.Square, np.sin: trig.Sin, np.cos: trig.Cos, np.maximum: select.Maximum,
+    np.minimum: select.Minimum,
 }
 #: ufuncs that answer with plain bool arrays: a comparison has no gradient
 COMPARISONS = frozenset({np.equal, np.not_equal, np.less, np.less_equal, np.greater,
@@ -103,10 +105,35 @@ def _reduction(method: str) -> Callable[..., Any]:
     return run
 
 
-def _max(tt: Any, a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
-         initial: Any = None, where: Any = None) -> Any:  # np.max has no dtype argument
-    _only("max", out=out, initial=initial, where=where)
-    return _tensor(tt, a).max(axis=axis, keepdims=keepdims)
+def _extreme(method: str) -> Callable[..., Any]:
+    def run(tt: Any, a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
+            initial: Any = None, where: Any = None) -> Any:  # np.max has no dtype argument
+        _only(method, out=out, initial=initial, where=where)
+        return getattr(_tensor(tt, a), method)(axis=axis, keepdims=keepdims)
+    return run
+
+
+def _spread(method: str) -> Callable[..., Any]:
+    def run(tt: Any, a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+            ddof: int = 0, keepdims: bool = False, *, where: Any = None, mean: Any = None,
+            correction: Any = None) -> Any:
+        _only(method, dtype=dtype, out=out, where=where, mean=mean)
+        return getattr(_tensor(tt, a), method)(axis=axis, ddof=ddof, keepdims=keepdims,
+                                               correction=correction)
+    return run
+
+
+def _arg(method: str) -> Callable[..., Any]:
+    def run(tt: Any, a: Any, axis: Any = None, out: Any = None, *,
+            keepdims: bool = False) -> Any:
+        _only(method, out=out)
+        return getattr(_tensor(tt, a), method)(axis=axis, keepdims=keepdims)
+    return run
+
+
+def _cumsum(tt: Any, a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
+    _only("cumsum", dtype=dtype, out=out)
+    return _tensor(tt, a).cumsum(axis=axis)
 
 
 def _dot(tt: Any, a: Any, b: Any, out: Any = None) -> Any:
@@ -124,9 +151,59 @@ def _transpose(tt: Any, a: Any, axes: Any = None) -> Any:
     return _tensor(tt, a).transpose(axes)
 
 
+def _clip(tt: Any, a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *,
+          min: Any = None, max: Any = None) -> Any:
+    _only("clip", out=out)
+    return _tensor(tt, a).clip(a_min if min is None else min, a_max if max is None else max)
+
+
+def _stack(tt: Any, arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None,
+           casting: Any = None) -> Any:
+    _only("stack", out=out, dtype=dtype, casting=casting)
+    return tt.apply_op(combine.Stack, *combine.tensor_sequence("np.stack", arrays), axis=axis)
+
+
+def _concatenate(tt: Any, arrays: Any, axis: int | None = 0, out: Any = None,
+                 dtype: Any = None, casting: Any = None) -> Any:
+    _only("concatenate", out=out, dtype=dtype, casting=casting)
+    tensors = combine.tensor_sequence("np.concatenate", arrays)
+    return tt.apply_op(combine.Concatenate, *tensors, axis=axis)
+
+
+def _where(tt: Any, condition: Any, *values: Any) -> Any:
+    if len(values) != 2:
+        raise _Unsupported("only the three-argument form np.where(cond, a, b) has a tensor "
+                           "result; for the positions where cond holds use np.nonzero on an "
+                           "array (t.numpy())")
+    return tt.apply_op(select.Where, condition, *values)
+
+
+def _repeat(tt: Any, a: Any, repeats: Any, axis: Any = None) -> Any:
+    return _tensor(tt, a).repeat(repeats, axis=axis)
+
+
+def _ravel(tt: Any, a: Any, order: str = "C") -> Any:
+    _only("flatten", order=None if order == "C" else order)
+    return _tensor(tt, a).flatten()
+
+
+def _broadcast_to(tt: Any, a: Any, shape: Any, subok: bool = False) -> Any:
+    return _tensor(tt, a).broadcast_to(shape)
+
+
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
-    np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.max: _max,
-    np.amax: _max, np.dot: _dot, np.reshape: _reshape, np.transpose: _transpose,
+    np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.prod: _reduction("prod"),
+    np.max: _extreme("max"), np.amax: _extreme("max"), np.min: _extreme("min"),
+    np.amin: _extreme("min"), np.var: _spread("var"), np.std: _spread("std"),
+    np.argmax: _arg("argmax"), np.argmin: _arg("argmin"), np.cumsum: _cumsum,
+    np.dot: _dot, np.reshape: _reshape, np.transpose: _transpose, np.ravel: _ravel,
+    np.clip: _clip, np.stack: _stack, np.concatenate: _concatenate, np.where: _where,
+    np.flip: lambda tt, m, axis=None: _tensor(tt, m).flip(axis),
+    np.tile: lambda tt, a, reps: _tensor(tt, a).tile(reps),
+    np.repeat: _repeat, np.broadcast_to: _broadcast_to,
+    np.squeeze: lambda tt, a, axis=None: _tensor(tt, a).squeeze(axis),
+    np.expand_dims: lambda tt, a, axis: _tensor(tt, a).expand_dims(axis),
+    np.swapaxes: lambda tt, a, axis1, axis2: _tensor(tt, a).swapaxes(axis1, axis2),
     # questions about the shape: plain answers, nothing to record
     np.shape: lambda tt, a: _tensor(tt, a).shape,
     np.ndim: lambda tt, a: _tensor(tt, a).ndim,

@@ -1,4 +1,4 @@
-"""Arithmetic (+ - * / ** and unary -) and elementwise math (exp, log, sqrt, abs):
+"""Arithmetic (+ - * / ** and unary -) and elementwise math (exp, log, sqrt, abs, square):
 forward equals numpy, gradients equal central differences over hypothesis-drawn shapes,
 with broadcast pairs and a random upstream gradient."""
 
@@ -153,6 +153,7 @@ UNARY = {
     "log": (Tensor.log, np.log, elements(0.1, 3.0)),
     "sqrt": (Tensor.sqrt, np.sqrt, elements(0.1, 3.0)),
     "abs": (Tensor.abs, np.abs, elements(avoid=(0.0,))),
+    "square": (Tensor.square, np.square, None),
 }
 
 
@@ -189,3 +190,26 @@ def test_float32_forward_and_gradient_stay_float32(x):
     expected = 2 * x.data.astype(np.float64) + np.exp(x.data.astype(np.float64))
     # float32 rounding: a few ulps (2^-23 ≈ 1.2e-7) of values up to e³ ≈ 20
     np.testing.assert_allclose(x.grad, expected, rtol=1e-6, atol=1e-5)
+
+
+def test_square_is_x_times_x_with_gradient_2x():
+    x = Tensor([-1.5, 0.0, 2.0], requires_grad=True)
+    y = x.square()
+    np.testing.assert_array_equal(y.data, (x * x).data)
+    y.backward(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(x.grad, [-3.0, 0.0, 12.0])
+
+
+def test_pytorch_method_spellings_record_the_same_ops():
+    a = Tensor([[1.0, 2.0]], requires_grad=True)
+    b = Tensor([[3.0], [4.0]])
+    for method, op in [("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+                       ("div", operator.truediv), ("pow", operator.pow)]:
+        via_method, via_operator = getattr(a, method)(b), op(a, b)
+        assert via_method.op == via_operator.op
+        np.testing.assert_array_equal(via_method.data, via_operator.data)
+
+
+def test_unary_plus_is_the_tensor_itself():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    assert +x is x and np.positive(x) is x

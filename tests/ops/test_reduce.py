@@ -1,4 +1,5 @@
-"""Reductions sum, mean and max with axis None / int / tuple / negative and keepdims."""
+"""Reductions sum, mean, max, min, prod and var with axis None / int / tuple / negative and
+keepdims."""
 
 from __future__ import annotations
 
@@ -44,15 +45,15 @@ def distinct_tensors(draw, min_dims: int = 0):
     return Tensor(values.reshape(shape), requires_grad=True)
 
 
-REDUCTIONS = {"sum": np.sum, "mean": np.mean, "max": np.max}
+REDUCTIONS = {"sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min}
 
 
 @pytest.mark.parametrize("name", REDUCTIONS)
 @given(data=st.data(), keepdims=st.booleans(), seed=seeds)
 def test_reduction_forward_equals_numpy_and_gradients_check(name, data, keepdims, seed):
-    x = data.draw(distinct_tensors() if name == "max" else tensors())
+    x = data.draw(distinct_tensors() if name in ("max", "min") else tensors())
     axis = data.draw(axis_specs(x.ndim))
-    if name == "max" and axis == ():
+    if name in ("max", "min") and axis == ():
         axis = None  # np.max needs at least one axis when given a tuple
     out = getattr(x, name)(axis=axis, keepdims=keepdims)
     expected = REDUCTIONS[name](x.data, axis=axis, keepdims=keepdims)
@@ -71,6 +72,7 @@ def test_reduction_gradients_spread_back(name):
         "sum": [[10.0, 10.0, 10.0], [-1.0, -1.0, -1.0]],
         "mean": [[10 / 3, 10 / 3, 10 / 3], [-1 / 3, -1 / 3, -1 / 3]],
         "max": [[0.0, 10.0, 0.0], [-1.0, 0.0, 0.0]],
+        "min": [[10.0, 0.0, 0.0], [0.0, -1.0, 0.0]],
     }[name]
     np.testing.assert_allclose(x.grad, expected, rtol=1e-15)
 
@@ -80,6 +82,7 @@ def test_reduction_defaults_reduce_everything():
     assert x.sum().shape == () and x.sum().item() == 15.0
     assert x.mean().item() == 2.5
     assert x.max().item() == 5.0
+    assert x.min().item() == 0.0
     assert x.sum(keepdims=True).shape == (1, 1)
 
 
@@ -113,7 +116,7 @@ def test_reduction_of_a_scalar():
         out = getattr(x, name)()
         assert out.shape == () and out.item() == 3.0
         out.backward()
-    np.testing.assert_array_equal(x.grad, 3.0)
+    np.testing.assert_array_equal(x.grad, float(len(REDUCTIONS)))
 
 
 @pytest.mark.parametrize("name", REDUCTIONS)
@@ -139,5 +142,125 @@ def test_empty_reductions():
     assert Tensor(np.ones((0, 3))).sum().item() == 0.0
     with pytest.raises(tg.ShapeError, match="^mean: .*zero elements"):
         Tensor(np.ones((0, 3))).mean()
-    with pytest.raises(tg.ShapeError, match="^max: .*zero elements"):
+    with pytest.raises(tg.ShapeError, match="^max: .*maximum of zero elements"):
         Tensor(np.ones((0, 3))).max(axis=0)
+    with pytest.raises(tg.ShapeError, match="^min: .*minimum of zero elements"):
+        Tensor(np.ones((0, 3))).min(axis=0)
+
+
+# ---------------------------------------------------------------------------
+# min: the tie rule of max
+# ---------------------------------------------------------------------------
+
+
+def test_min_ties_and_nans_follow_the_rule_of_max():
+    data = np.array([[1.0, 3.0, 1.0], [np.nan, 2.0, np.nan]])
+    for name, sign in (("max", -1.0), ("min", 1.0)):
+        # min of x is -max of -x, value and gradient: the same rule, mirrored
+        x = Tensor(sign * data, requires_grad=True)
+        getattr(x, name)(axis=1).backward(np.array([1.0, 6.0]))
+        np.testing.assert_array_equal(x.grad, [[0.5, 0.0, 0.5], [3.0, 0.0, 3.0]])
+
+
+# ---------------------------------------------------------------------------
+# prod: gradient exact with zeros
+# ---------------------------------------------------------------------------
+
+
+def product_of_others(a: np.ndarray, axis) -> np.ndarray:
+    """d prod/d aᵢ by its definition: aᵢ replaced by 1, the product of aᵢ's slice taken."""
+    reduced = range(a.ndim) if axis is None else [ax % a.ndim for ax in np.atleast_1d(axis)]
+    out = np.empty_like(a)
+    for i in np.ndindex(a.shape):
+        ones = a.copy()
+        ones[i] = 1.0
+        slice_of_i = tuple(0 if k in reduced else i[k] for k in range(a.ndim))
+        out[i] = np.prod(ones, axis=axis, keepdims=True)[slice_of_i]
+    return out
+
+
+@given(data=st.data(), keepdims=st.booleans())
+def test_prod_forward_equals_numpy_and_gradients_check(data, keepdims):
+    x = data.draw(tensors())
+    axis = data.draw(axis_specs(x.ndim))
+    out = x.prod(axis=axis, keepdims=keepdims)
+    assert out.op == "prod" and isinstance(out.data, np.ndarray)
+    np.testing.assert_array_equal(out.data, np.prod(x.data, axis=axis, keepdims=keepdims))
+    np.testing.assert_array_equal(np.prod(x, axis=axis, keepdims=keepdims).data, out.data)
+    # the full Jacobian, one output at a time: prod is linear in each value, so central
+    # differences err only by rounding, n·2⁻⁵³·|prod|/eps <= 7e-9·|prod| for n <= 64 values,
+    # i.e. <= 2.2e-8·|d prod/dxᵢ| for |xᵢ| <= 3 (a random projection Σ R·prod would mix
+    # slices whose products differ by 1e20 and lose the small ones to rounding)
+    assert tg.gradcheck.gradcheck(lambda t: t.prod(axis=axis, keepdims=keepdims), x, **TOL)
+
+
+# values whose products are exact in float64 (at most 8 of them: 3⁸ < 2⁵³), zeros among them
+EXACT = st.sampled_from([0.0, 0.0, 1.0, -1.0, 2.0, -0.5, 3.0])
+
+
+@given(data=st.data(), seed=seeds)
+def test_prod_gradient_with_zeros_is_exactly_the_product_of_the_others(data, seed):
+    x = data.draw(tensors(hnp.array_shapes(min_dims=0, max_dims=3, max_side=2), elements=EXACT))
+    axis = data.draw(axis_specs(x.ndim))
+    out = x.prod(axis=axis)
+    g = np.random.default_rng(seed).integers(-3, 4, size=out.shape).astype(float)
+    out.backward(g)
+    kept = np.reshape(g, np.prod(x.data, axis=axis, keepdims=True).shape)
+    expected = product_of_others(x.data, axis) * kept
+    np.testing.assert_array_equal(x.grad, expected)
+    assert np.isfinite(x.grad).all()
+
+
+def test_prod_with_one_zero_and_with_two_zeros():
+    x = Tensor([[2.0, 0.0, 5.0], [0.0, 3.0, 0.0]], requires_grad=True)
+    x.prod(axis=1).backward(np.array([1.0, 1.0]))
+    # one zero: only it gets a gradient (the product of the others); two zeros: none does
+    np.testing.assert_array_equal(x.grad, [[0.0, 10.0, 0.0], [0.0, 0.0, 0.0]])
+
+
+# ---------------------------------------------------------------------------
+# var (and std = √var)
+# ---------------------------------------------------------------------------
+
+
+@given(data=st.data(), keepdims=st.booleans(), seed=seeds)
+def test_var_and_std_equal_numpy_with_ddof_and_var_gradients_check(data, keepdims, seed):
+    x = data.draw(tensors())
+    axis = data.draw(axis_specs(x.ndim))
+    n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+    ddof = data.draw(st.integers(0, n - 1))
+    out = x.var(axis=axis, ddof=ddof, keepdims=keepdims)
+    expected = np.var(x.data, axis=axis, ddof=ddof, keepdims=keepdims)
+    assert out.op == "var" and out.shape == np.shape(expected)
+    # numpy's own two-pass formula summed in another order: a few roundings of values <= 36
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(x.std(axis=axis, ddof=ddof, keepdims=keepdims).data,
+                               np.std(x.data, axis=axis, ddof=ddof, keepdims=keepdims),
+                               rtol=1e-12, atol=1e-13)
+    # var is quadratic: central differences have no Taylor error, only rounding
+    check_vjp(lambda t: t.var(axis=axis, ddof=ddof, keepdims=keepdims), x, seed=seed, tol=TOL)
+
+
+def test_var_gradient_is_2_x_minus_mean_over_n_minus_ddof():
+    x = Tensor([1.0, 2.0, 6.0], requires_grad=True)  # mean 3
+    x.var(ddof=1).backward()
+    np.testing.assert_allclose(x.grad, [2 * -2 / 2, 2 * -1 / 2, 2 * 3 / 2], rtol=1e-15)
+    assert x.var().item() == pytest.approx(14 / 3, rel=1e-15)  # numpy's default, ddof=0
+
+
+def test_var_of_large_offsets_does_not_cancel():
+    x = Tensor(1e8 + np.array([0.0, 1.0, 2.0]))
+    assert x.var(ddof=1).item() == 1.0  # a one-pass Σx² - n·mean² would lose it
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: x.var(axis=1, ddof=3), tg.ShapeError,
+     r"^var: ddof=3 needs more than 3 values per slice, .*\(2, 3\) has 3 along axis 1"),
+    (lambda x: x.var(ddof=6), tg.ShapeError, r"^var: ddof=6 .* has 6 in all"),
+    (lambda x: x.var(ddof=-1), ValueError, r"^var: ddof must be a non-negative int"),
+    (lambda x: x.std(ddof=1.5), ValueError, r"^var: ddof must be a non-negative int"),
+    (lambda x: x.var(ddof=1, correction=1), TypeError, r"^var: got both ddof=1 and correction"),
+])
+def test_var_bad_ddof(call, error, message):
+    with pytest.raises(error, match=message):
+        call(Tensor(np.ones((2, 3))))

@@ -1,5 +1,5 @@
-"""Ops that move elements: reshape (with -1 and a tuple), transpose (axes and .T) and
-indexing (basic slices, integer arrays with repeated indices, masks)."""
+"""Ops that move elements: reshape (with -1 and a tuple), transpose (axes and .T), indexing
+(basic slices, integer arrays with repeated indices, masks), flip, broadcast_to, tile, clone."""
 
 from __future__ import annotations
 
@@ -210,3 +210,133 @@ def test_index_out_of_range():
         Tensor(np.ones((2, 3)))[5]
     with pytest.raises(IndexError, match=r"^index: "):
         Tensor(np.ones((2, 3)))[:, [0, 3]]
+
+
+def test_transpose_with_none_reverses_the_axes_as_numpy():
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    for out in (x.transpose(None), x.transpose(), np.transpose(x)):
+        assert out.shape == (4, 3, 2)
+        np.testing.assert_array_equal(out.data, np.transpose(x.data))
+
+
+# ---------------------------------------------------------------------------
+# flip, broadcast_to, tile, clone: the gradient of each is exact (no arithmetic but sums)
+# ---------------------------------------------------------------------------
+
+
+@st.composite
+def axis_specs(draw, ndim: int):
+    """None, an int or a tuple of distinct axes (negative too)."""
+    if ndim == 0:
+        return draw(st.sampled_from([None, ()]))
+    return draw(st.one_of(st.none(), st.integers(-ndim, ndim - 1),
+                          hnp.valid_tuple_axes(ndim, min_size=1)))
+
+
+@given(data=st.data(), seed=seeds)
+def test_flip_forward_and_exact_gradient(data, seed):
+    x = data.draw(tensors())
+    axis = data.draw(axis_specs(x.ndim))
+    out = x.flip(axis)
+    expected = np.flip(x.data, axis)
+    assert out.op == "flip"
+    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(np.flip(x, axis).data, expected)
+    g = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(g)
+    np.testing.assert_array_equal(x.grad, np.flip(g, axis))
+    check_vjp(lambda t: t.flip(axis), x, seed=seed, tol=TOL)
+
+
+def test_flip_dims_spelling_and_errors():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(x.flip(dims=(0, 1)).data, x.data[::-1, ::-1])
+    with pytest.raises(tg.ShapeError, match=r"^flip: axis 2 is out of range"):
+        x.flip(2)
+
+
+@given(data=st.data(), seed=seeds)
+def test_broadcast_to_forward_and_gradient_summed_over_the_stretched_axes(data, seed):
+    x = data.draw(tensors())
+    other = data.draw(hnp.broadcastable_shapes(x.shape, max_dims=4, max_side=3))
+    target = np.broadcast_shapes(x.shape, other)
+    out = x.broadcast_to(target)
+    assert out.op == "broadcast_to" and out.shape == target
+    np.testing.assert_array_equal(out.data, np.broadcast_to(x.data, target))
+    np.testing.assert_array_equal(np.broadcast_to(x, target).data, out.data)
+    g = np.random.default_rng(seed).standard_normal(target)
+    out.backward(g)
+    # summing through a constant of ones does the same reduction in another way
+    ref = Tensor(x.data, requires_grad=True)
+    (ref + np.zeros(target)).backward(g)
+    np.testing.assert_allclose(x.grad, ref.grad, rtol=1e-15, atol=1e-15)
+    check_vjp(lambda t: t.broadcast_to(target), x, seed=seed, tol=TOL)
+
+
+def test_expand_is_pytorchs_broadcast_to_with_minus_one_keeping_a_size():
+    b = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for out in (b.expand(4, 3), b.expand((4, -1)), b.expand(4, -1)):
+        assert out.shape == (4, 3)
+    b.expand(4, -1).backward(np.ones((4, 3)))
+    np.testing.assert_array_equal(b.grad, [4.0, 4.0, 4.0])
+    out = b.broadcast_to((2, 3))
+    out.data[0, 0] = 100.0  # a copy of its own: writing to it does not reach b
+    assert b.data[0] == 1.0
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: x.broadcast_to((3, 1)), tg.ShapeError, r"^broadcast_to: the tensor \(2, 3\) and the"),
+    (lambda x: x.broadcast_to((4, 3)), tg.ShapeError, r"^broadcast_to: .*axis -2 has sizes 2 vs 4"),
+    (lambda x: x.broadcast_to((2.0, 3)), TypeError, r"^broadcast_to: shape must be an int or"),
+    (lambda x: x.broadcast_to((-2, 3)), ValueError, r"^broadcast_to: shape must not be negative"),
+    (lambda x: x.expand(3), tg.ShapeError, r"^expand: 1 sizes for a tensor with 2 axes"),
+    (lambda x: x.tile((1.5,)), TypeError, r"^tile: reps must be an int or a tuple of ints"),
+    (lambda x: x.tile(-1), ValueError, r"^tile: reps must not be negative, got -1"),
+])
+def test_broadcast_and_tile_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call(Tensor(np.ones((2, 3))))
+
+
+def test_broadcast_to_a_smaller_shape_says_to_reduce():
+    with pytest.raises(tg.ShapeError, match=r"^broadcast_to: cannot stretch .*\(2, 3\) to \(1, 3\)"):
+        Tensor(np.ones((2, 3))).broadcast_to((1, 3))
+
+
+@given(data=st.data(), seed=seeds)
+def test_tile_forward_and_gradient_sums_the_copies(data, seed):
+    x = data.draw(tensors(hnp.array_shapes(min_dims=0, max_dims=3, max_side=3)))
+    reps = data.draw(st.one_of(st.integers(0, 3),
+                               st.lists(st.integers(0, 3), max_size=4).map(tuple)))
+    out = x.tile(reps)
+    expected = np.tile(x.data, reps)
+    assert out.op == "tile" and out.shape == expected.shape
+    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(tg.tile(x, reps).data, expected)
+    np.testing.assert_array_equal(np.tile(x, reps).data, expected)
+    g = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(g)
+    # the oracle: tile the positions, then add g up per position
+    positions = np.tile(np.arange(x.size).reshape(x.shape), reps)
+    oracle = np.bincount(positions.ravel(), weights=g.ravel(), minlength=x.size)
+    np.testing.assert_allclose(x.grad, oracle.reshape(x.shape), rtol=1e-14, atol=1e-14)
+    if out.size:
+        check_vjp(lambda t: t.tile(reps), x, seed=seed, tol=TOL)
+
+
+@given(x=tensors(), seed=seeds)
+def test_clone_is_a_copy_in_the_graph(x, seed):
+    y = x.clone()
+    assert y.op == "clone" and y.parents == (x,)
+    np.testing.assert_array_equal(y.data, x.data)
+    assert not np.shares_memory(y.data, x.data)
+    g = np.random.default_rng(seed).standard_normal(x.shape)
+    y.backward(g)
+    np.testing.assert_array_equal(x.grad, g)
+
+
+def test_clone_unlike_detach_keeps_the_gradient():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w.clone() * 3.0).sum().backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+    assert not w.detach().requires_grad

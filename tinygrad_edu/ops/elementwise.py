@@ -160,3 +160,16 @@ class Abs(Function):
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * np.sign(self.a),)
+
+
+class Square(Function):
+    """out = a²;  dL/da = G * 2a"""
+
+    rule = "d x²/dx = 2x"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return a * a
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * 2.0 * self.a,)

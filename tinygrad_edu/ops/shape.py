@@ -1,8 +1,9 @@
-"""Ops that move elements without changing them: reshape, transpose, indexing.
+"""Ops that move or copy elements without changing them: reshape, transpose, indexing, flip,
+broadcast_to, tile, clone.
 
-Their gradients move G back the opposite way: reshape it back, transpose it back, or
-scatter it into the positions the index read (adding where an index repeats, since such an
-element was used more than once).
+Their gradients move G back the opposite way: reshape it back, transpose or flip it back,
+or scatter it into the positions the index read. An element used more than once (an index
+that repeats, a broadcast or tiled copy) gets the sum of its copies' gradients.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ..broadcasting import broadcast_shape
 from ..errors import ShapeError
 from ..function import Function
+from .reduce import Axis, normalize_axis
 
 
 def resolve_shape(shape: tuple[int, ...], size: int, old: tuple[int, ...]) -> tuple[int, ...]:
@@ -94,3 +97,89 @@ class Index(Function):
         grad = np.zeros(self.shape, dtype=np.result_type(self.dtype, g.dtype))
         np.add.at(grad, self.index, g)
         return (grad,)
+
+
+class Flip(Function):
+    """out = a with the order of its elements reversed along ``axis`` (None: along every
+    axis);  dL/da = G flipped back along the same axes"""
+
+    rule = "flip G back along the same axes"
+
+    def forward(self, a: np.ndarray, *, axis: Axis = None) -> np.ndarray:
+        self.axes = normalize_axis("flip", axis, a.ndim)
+        return np.flip(a, self.axes)
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.flip(g, self.axes),)
+
+
+def _sizes(op: str, what: str, sizes: Any) -> tuple[int, ...]:
+    """An int or a sequence of ints >= 0 (a shape, or counts of copies) as a tuple."""
+    given = (sizes,) if isinstance(sizes, (int, np.integer)) else sizes
+    if not isinstance(given, (tuple, list)) or any(
+            not isinstance(n, (int, np.integer)) or isinstance(n, bool) for n in given):
+        raise TypeError(f"{op}: {what} must be an int or a tuple of ints, got {sizes!r}")
+    if any(n < 0 for n in given):
+        raise ValueError(f"{op}: {what} must not be negative, got {sizes!r}")
+    return tuple(int(n) for n in given)
+
+
+class BroadcastTo(Function):
+    """out = a stretched to ``shape`` by numpy's broadcasting rule (a copy, not a view);
+    dL/da = G summed over the stretched axes
+
+    The vjp returns G itself, of the output's shape: summing it back to a's shape is what the
+    engine does for every op's gradient (``broadcasting.unbroadcast``, the one place).
+    """
+
+    name = "broadcast_to"
+    rule = "sum G over the stretched axes"
+
+    def forward(self, a: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
+        target = _sizes("broadcast_to", "shape", shape)
+        if broadcast_shape("broadcast_to", a.shape, target,
+                           what=f"the tensor {a.shape} and the shape {target}") != target:
+            raise ShapeError(f"broadcast_to: cannot stretch a tensor of shape {a.shape} to "
+                             f"{target}; broadcasting only adds axes in front and stretches "
+                             "axes of size 1 (use sum or mean to make it smaller)")
+        return np.array(np.broadcast_to(a, target))  # numpy's own is a read-only view
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g,)
+
+
+class Tile(Function):
+    """out = copies of a side by side, reps[i] along axis i (np.tile; PyTorch's ``repeat``);
+    dL/da = the sum of G over the copies
+
+    With n the sizes of a and r the reps, output axis i has r_i·n_i elements, copy-major:
+    G reshaped to (r₀, n₀, r₁, n₁, ...) and summed over the r axes is dL/da. Like np.tile,
+    missing reps count as 1 and extra reps add leading axes to a.
+    """
+
+    rule = "sum G over the copies"
+
+    def forward(self, a: np.ndarray, *, reps: Any) -> np.ndarray:
+        counts = _sizes("tile", "reps", reps)
+        d = max(a.ndim, len(counts))
+        self.shape = a.shape
+        self.split = [k for r, n in zip((1,) * (d - len(counts)) + counts,
+                                        (1,) * (d - a.ndim) + a.shape) for k in (r, n)]
+        return np.tile(a, counts)
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        copies = tuple(range(0, len(self.split), 2))
+        return (g.reshape(self.split).sum(axis=copies).reshape(self.shape),)
+
+
+class Clone(Function):
+    """out = a copy of a, in memory of its own;  dL/da = G (unlike ``detach``, it stays in
+    the graph)"""
+
+    rule = "d x/dx = 1"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return a.copy()
+
+    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g,)
