@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import numpy_api
+from . import numpy_api, versions
 from .broadcasting import broadcast_shape
 from .errors import ShapeError
 from .function import Function
@@ -42,9 +42,6 @@ class TensorNumpy:
 
     def __getitem__(self, index: Any) -> Self:
         raise NotImplementedError  # provided by TensorMath
-
-    def _bump_version(self) -> None:
-        raise NotImplementedError  # provided by Tensor
 
     def _apply(self, op: type[Function], *others: Any, **params: Any) -> Self:
         raise NotImplementedError  # provided by Tensor
@@ -171,7 +168,7 @@ class TensorNumpy:
             raise ShapeError(f"`t {symbol}= other`: t has shape {self._data.shape} but the "
                              f"result would have shape {shape}; the result must fit in t")
         ufunc(self._data, value, out=self._data, casting="same_kind")
-        self._bump_version()  # values saved for a backward are now stale
+        versions.count_change(self)  # values saved for a backward are now stale
         return self
 
     def __iadd__(self, other: Any) -> Self: return self._in_place(np.add, other, "+")
