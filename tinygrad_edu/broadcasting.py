@@ -33,21 +33,27 @@ def broadcast_shape(op: str, first: tuple[int, ...], *shapes: tuple[int, ...],
 
 def _broadcast_pair(a: tuple[int, ...], b: tuple[int, ...], op: str,
                     shapes: tuple[tuple[int, ...], ...], what: str) -> tuple[int, ...]:
-    # numpy's rule, from the last axis: sizes equal, or one of them 1 (then it stretches)
-    sizes = []
-    for axis in range(-1, -max(len(a), len(b)) - 1, -1):
-        n = a[axis] if -axis <= len(a) else 1
-        m = b[axis] if -axis <= len(b) else 1
-        if n != m and n != 1 and m != 1:
-            shown = what or "shapes " + " and ".join(str(tuple(s)) for s in shapes)
-            at = [s[axis] if -axis <= len(s) else 1 for s in shapes]
-            raise ShapeError(
-                f"{op}: {shown} do not broadcast: axis {axis} has sizes "
-                f"{' vs '.join(str(k) for k in at)}; sizes must be equal or 1 "
-                "(reshape one operand, or check which axis holds the batch)"
-            )
-        sizes.append(m if n == 1 else n)
-    return tuple(sizes[::-1])
+    # numpy's rule: align the shapes on the right (the shorter one gets leading 1s); along
+    # each axis the sizes are equal, or one of them is 1 (then it stretches)
+    if len(a) < len(b):
+        a, b = b, a
+    out = list(a)
+    lead = len(a) - len(b)
+    for i, m in enumerate(b, lead):
+        n = a[i]
+        if n != m:
+            if n == 1:
+                out[i] = m
+            elif m != 1:
+                axis = i - len(a)
+                shown = what or "shapes " + " and ".join(str(tuple(s)) for s in shapes)
+                at = [s[axis] if -axis <= len(s) else 1 for s in shapes]
+                raise ShapeError(
+                    f"{op}: {shown} do not broadcast: axis {axis} has sizes "
+                    f"{' vs '.join(str(k) for k in at)}; sizes must be equal or 1 "
+                    "(reshape one operand, or check which axis holds the batch)"
+                )
+    return tuple(out)
 
 
 def summed_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:

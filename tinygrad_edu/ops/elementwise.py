@@ -13,14 +13,23 @@ from ..broadcasting import broadcast_shape
 from ..function import Function
 
 
+def raise_shape_error(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    """numpy refused to broadcast a and b: raise the ShapeError that names ``op`` and the
+    axis (numpy checks the shapes as it computes, so the usual case costs nothing extra)."""
+    broadcast_shape(op, a.shape, b.shape)
+
+
 class Add(Function):
     """out = a + b;  dL/da = G,  dL/db = G   (each summed over its broadcast axes)"""
 
     rule = "d(a+b)/da = 1, d(a+b)/db = 1"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        broadcast_shape("add", a.shape, b.shape)
-        return a + b
+        try:
+            return a + b
+        except ValueError:  # the shapes do not broadcast: say so, naming the op
+            raise_shape_error("add", a, b)
+            raise
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return g, g
@@ -32,8 +41,11 @@ class Sub(Function):
     rule = "d(a-b)/da = 1, d(a-b)/db = -1"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        broadcast_shape("sub", a.shape, b.shape)
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise_shape_error("sub", a, b)
+            raise
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return g, (-g if self.needs_input_grad[1] else None)
@@ -45,9 +57,12 @@ class Mul(Function):
     rule = "d(a·b)/da = b, d(a·b)/db = a"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        broadcast_shape("mul", a.shape, b.shape)
         self.a, self.b = a, b
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise_shape_error("mul", a, b)
+            raise
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         da, db = self.needs_input_grad
@@ -60,9 +75,12 @@ class Div(Function):
     rule = "d(a/b)/da = 1/b, d(a/b)/db = -a/b²"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        broadcast_shape("div", a.shape, b.shape)
         self.b = b
-        self.out = a / b
+        try:
+            self.out = a / b
+        except ValueError:
+            raise_shape_error("div", a, b)
+            raise
         return self.out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -80,9 +98,12 @@ class Pow(Function):
     rule = "d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        broadcast_shape("pow", a.shape, b.shape)
         self.a, self.b = a, b
-        self.out = a**b
+        try:
+            self.out = a**b
+        except ValueError:
+            raise_shape_error("pow", a, b)
+            raise
         return self.out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
