@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"2-2-1 network, {args.epochs} epochs, lr {args.lr}, seed {args.seed}: "
           f"loss {losses[0]:.4f} -> {losses[-1]:.4f}, accuracy {acc:.0%}")
     for x_n, t_n, h_n, y_n in zip(X, T[:, 0], H, y):
-        print(f"  x = {(x_n > 0).astype(int).tolist()!s:6} hidden h = {np.round(h_n, 2).tolist()!s:14}"
+        print(f"  x = {(x_n > 0).astype(int).tolist()!s:6}"
+              f" hidden h = {np.round(h_n, 2).tolist()!s:14}"
               f" output y = {y_n:.3f}  (target {t_n:g})")
     result = {"accuracy": acc, "initial_loss": losses[0], "final_loss": losses[-1]}
     if args.try_seeds:

@@ -1,4 +1,5 @@
-"""Tests for tinygrad_edu.train: fit (the loop, history, seeds, callbacks, progress) and accuracy."""
+"""Tests for tinygrad_edu.train: fit (the loop, history, seeds, callbacks, progress) and
+accuracy."""
 
 from __future__ import annotations
 

@@ -119,7 +119,8 @@ class _Writer:
         return "\n".join(self.lines) + "\n"
 
     def forward(self) -> None:
-        self.lines.append("    # forward: each op's own forward, in order; it keeps what its vjp needs")
+        self.lines.append(
+            "    # forward: each op's own forward, in order; it keeps what its vjp needs")
         for k, node in enumerate(self.t.ops, start=1):
             fn = node._fn
             assert fn is not None

@@ -51,7 +51,8 @@ def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
 
 
 def describe_nonfinite(a: np.ndarray) -> str | None:
-    """``'nan'``, ``'inf'``, ``'-inf'`` for the first kind of non-finite value in ``a``, else None."""
+    """``'nan'``, ``'inf'``, ``'-inf'`` for the first kind of non-finite value in ``a``, else
+    None."""
     if np.isfinite(a).all():
         return None
     if np.isnan(a).any():

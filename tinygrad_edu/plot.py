@@ -32,8 +32,9 @@ CURVES = [name for name in ACTIVATIONS if name != "softmax"]
 
 def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
                log: bool = False, title: str = "loss") -> Any:
-    """Plot the loss against the step: from a ``Recorder`` (one point per recorded step,
-    epoch ends marked when epochs have several steps), a ``fit`` ``History`` (one point per epoch) or a list of numbers.
+    """Plot the loss against the step: from a ``Recorder`` (one point per recorded step, epoch
+    ends marked when epochs have several steps), a ``fit`` ``History`` (one point per epoch) or
+    a list of numbers.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import tinygrad_edu as tg
@@ -102,7 +103,7 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
             threshold = 0.5 if z.min() >= 0 and z.max() <= 1 else 0.0
         ax.contourf(g0, g1, z >= threshold, levels=[-0.5, 0.5, 1.5], colors=["#cfe2f3", "#f6d5c3"],
                     alpha=0.8)
-        if z.min() < threshold <= z.max() and wb is None:  # a linear unit's line is drawn exactly below
+        if z.min() < threshold <= z.max() and wb is None:  # a linear unit: line drawn exactly below
             ax.contour(g0, g1, z, levels=[threshold], colors="k", linewidths=1.2)
     for cls, marker in zip(np.unique(labels), "o^sDv<>p"):
         pick = labels == cls

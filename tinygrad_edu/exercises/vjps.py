@@ -149,7 +149,10 @@ def check_huber(cls: Any) -> Feedback:
         report.wrong("vjp must return two gradients, one per input: (dE/dy, dE/dt)")
         return report.done()
     dy = G_H * np.clip(r, -1, 1) / n
-    at = lambda i: f"y − t = {fmt(r.flat[i])}"
+
+    def at(i: int) -> str:
+        return f"y − t = {fmt(r.flat[i])}"
+
     mistakes = {"outside |y − t| <= 1 the loss is linear, so its gradient stays at ±G/N; "
                 "yours keeps growing with y − t": G_H * r / n,
                 "inside |y − t| <= 1 the loss is (y − t)²/2, whose gradient is G·(y − t)/N, "
