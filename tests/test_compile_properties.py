@@ -65,12 +65,12 @@ def test_compiled_training_equals_eager_bit_for_bit(program):
         eager.backward()
         got = step(x)
         assert got.tobytes() == eager.data.tobytes()
-        for pe, pc in zip(params_e, params_c):
+        for pe, pc in zip(params_e, params_c, strict=True):
             assert pc.grad.shape == pe.grad.shape == pe.shape
             assert pc.grad.tobytes() == pe.grad.tobytes()
         opt_e.step()
         opt_c.step()
         opt_e.zero_grad()
         opt_c.zero_grad()
-        for pe, pc in zip(params_e, params_c):
+        for pe, pc in zip(params_e, params_c, strict=True):
             assert pc.data.tobytes() == pe.data.tobytes()

@@ -183,7 +183,7 @@ def test_state_dict_round_trip_is_bit_exact_and_copies():
         p.data = p.data + 1.0
     state = a.state_dict()
     b.load_state_dict(state)
-    for (na, ta), (nb, tb) in zip(a.named_tensors(), b.named_tensors()):
+    for (na, ta), (nb, tb) in zip(a.named_tensors(), b.named_tensors(), strict=True):
         assert na == nb and np.array_equal(ta.data, tb.data) and ta.data is not tb.data
     state["first.bias"][:] = 99.0  # the state dict is a copy, not a view of the model
     assert not np.any(a.first.bias.data == 99.0)
@@ -218,7 +218,7 @@ def test_save_load_round_trip_bit_exact(tmp_path):
     assert path.exists() and not (tmp_path / "model.ckpt.npz").exists()
     assert os.listdir(tmp_path) == ["model.ckpt"]  # no temporary file left over
     b.load(path)
-    for ta, tb in zip(a.state_dict().values(), b.state_dict().values()):
+    for ta, tb in zip(a.state_dict().values(), b.state_dict().values(), strict=True):
         assert ta.dtype == tb.dtype and ta.tobytes() == tb.tobytes()
     with np.load(path, allow_pickle=False) as f:  # an ordinary npz keyed by state_dict names
         assert sorted(f.files) == sorted(a.state_dict())

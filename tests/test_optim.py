@@ -35,7 +35,7 @@ def _run(opt, params, grads, missing=()):
     """Feed the given gradients; (step, index) pairs in ``missing`` get no gradient."""
     for k, gs in enumerate(grads):
         opt.zero_grad()
-        for i, (p, g) in enumerate(zip(params, gs)):
+        for i, (p, g) in enumerate(zip(params, gs, strict=True)):
             p.grad = None if (k, i) in missing else g.copy()
         opt.step()
 

@@ -43,7 +43,7 @@ def _frames_from(source: Any, weight: str, bias: str) -> tuple[list[tuple[np.nda
                              "bias= with the names of a 2-input unit's weights and bias")
         ws, bs = source.params[names[0]], source.params[names[1]]
         frames = [(np.asarray(w, float).reshape(-1), float(np.asarray(b).reshape(-1)[0]))
-                  for w, b in zip(ws, bs)]
+                  for w, b in zip(ws, bs, strict=True)]
         return frames, list(source.losses), list(source.steps)
     frames = []
     for k, item in enumerate(source):

@@ -99,7 +99,7 @@ class _Writer:
 
     def source(self, function_name: str) -> str:
         t = self.t
-        for x, n in zip(t.inputs, t.input_names):
+        for x, n in zip(t.inputs, t.input_names, strict=True):
             self.value[id(x)] = self.names.fresh(n)
         self.lines.append(f"def {function_name}({', '.join(self.value[id(x)] for x in t.inputs)}):")
         for p in t.params:
@@ -164,7 +164,7 @@ class _Writer:
         assert fn is not None
         targets: list[str] = []
         after: list[str] = []
-        for x, needs, shape in zip(node._parents, fn.needs_input_grad, shapes):
+        for x, needs, shape in zip(node._parents, fn.needs_input_grad, shapes, strict=True):
             if not needs or shape is None:  # the vjp returns None there
                 targets.append("_")
                 continue

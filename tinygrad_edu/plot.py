@@ -105,7 +105,7 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
                     alpha=0.8)
         if z.min() < threshold <= z.max() and wb is None:  # a linear unit: line drawn exactly below
             ax.contour(g0, g1, z, levels=[threshold], colors="k", linewidths=1.2)
-    for cls, marker in zip(np.unique(labels), "o^sDv<>p"):
+    for cls, marker in zip(np.unique(labels), "o^sDv<>p", strict=False):  # markers to spare
         pick = labels == cls
         ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
     if wb is not None:
@@ -138,7 +138,7 @@ def activations(names: Sequence[str] = ("identity", "step", "sign", "sigmoid", "
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
     xs = np.linspace(*x_range, 401)
-    for ax, name in zip(axes.ravel(), names):
+    for ax, name in zip(axes.ravel(), names, strict=False):  # the grid's spare axes: hidden
         x = Tensor(xs, requires_grad=True)
         y = ACTIVATIONS[name](x)
         y.sum().backward()  # d(Σ f(xᵢ))/dxᵢ = f'(xᵢ): one backward gives f' everywhere

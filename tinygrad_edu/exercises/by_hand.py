@@ -182,7 +182,7 @@ def check_linear_backward(backward: Callable[..., Any]) -> Feedback:
     expected = {"dL/dX": x_t.grad, "dL/dW": w_t.grad, "dL/db": b_t.grad}
     rule = {"dL/dX": "G W, (5, 4) @ (4, 3)", "dL/dW": "Gᵀ X, (4, 5) @ (5, 3)",
             "dL/db": "G summed over the batch axis"}
-    for (name, exp), got in zip(expected.items(), answer):
+    for (name, exp), got in zip(expected.items(), answer, strict=True):
         assert exp is not None
 
         def at(i: int, shape: tuple[int, ...] = exp.shape) -> str:
