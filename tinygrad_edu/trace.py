@@ -52,7 +52,8 @@ class TraceStep:
 
     @property
     def output_shape(self) -> tuple[int, ...]:
-        return self.output.shape
+        shape: tuple[int, ...] = self.output.shape
+        return shape
 
     @property
     def input_shapes(self) -> tuple[tuple[int, ...], ...]:

@@ -102,7 +102,8 @@ def check_swish(cls: Any) -> Feedback:
     """Exercise 2: swish(x) = x σ(x), with d/dx = σ(x) + x σ(x)(1 − σ(x))."""
     def d_swish(x: np.ndarray) -> np.ndarray:
         s = _sigmoid(x)
-        return s + x * s * (1 - s)
+        slope: np.ndarray = s + x * s * (1 - s)
+        return slope
 
     return _check_unary(
         cls, "swish", "x · σ(x)", lambda x: x * _sigmoid(x),

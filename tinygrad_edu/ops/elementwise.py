@@ -20,7 +20,8 @@ class Add(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         broadcast_shape("add", a.shape, b.shape)
-        return a + b
+        out: np.ndarray = a + b
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return g, g
@@ -33,7 +34,8 @@ class Sub(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         broadcast_shape("sub", a.shape, b.shape)
-        return a - b
+        out: np.ndarray = a - b
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return g, (-g if self.needs_input_grad[1] else None)
@@ -47,7 +49,8 @@ class Mul(Function):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         broadcast_shape("mul", a.shape, b.shape)
         self.a, self.b = a, b
-        return a * b
+        out: np.ndarray = a * b
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         da, db = self.needs_input_grad
@@ -58,6 +61,7 @@ class Div(Function):
     """out = a / b;  dL/da = G / b,  dL/db = -G * a / b**2 = -G * out / b"""
 
     rule = "d(a/b)/da = 1/b, d(a/b)/db = -a/b²"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         broadcast_shape("div", a.shape, b.shape)
@@ -78,6 +82,7 @@ class Pow(Function):
     """
 
     rule = "d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         broadcast_shape("pow", a.shape, b.shape)
@@ -114,6 +119,7 @@ class Exp(Function):
     """out = exp(a);  dL/da = G * out"""
 
     rule = "d eˣ/dx = eˣ"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.exp(a)
@@ -130,7 +136,8 @@ class Log(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return np.log(a)
+        out: np.ndarray = np.log(a)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g / self.a,)
@@ -140,6 +147,7 @@ class Sqrt(Function):
     """out = sqrt(a);  dL/da = G / (2 out)"""
 
     rule = "d √x/dx = 1/(2√x)"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.sqrt(a)
@@ -156,7 +164,8 @@ class Abs(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return np.abs(a)
+        out: np.ndarray = np.abs(a)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * np.sign(self.a),)

@@ -96,7 +96,7 @@ class Max(Function):
             raise ShapeError(f"max: cannot take the maximum of zero elements (shape {a.shape})")
         self.a = a
         self.kept = a.max(axis=self.axes, keepdims=True)
-        out = self.kept if keepdims else self.kept.reshape(
+        out: np.ndarray = self.kept if keepdims else self.kept.reshape(
             tuple(n for i, n in enumerate(a.shape) if i not in self.axes))
         return out
 
