@@ -274,6 +274,8 @@ def away_from_zero(seed: int, shape: tuple[int, ...]) -> np.ndarray:
     is caught must not depend on the luck of R (an entry of R near 0 hides its error)."""
     rng = np.random.default_rng(seed)
     return rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
 # A 0.05 % error is 5e-4 relative: a relative tolerance below that is needed to see it. With
 # eps 1e-6 the central difference itself is good to ~1e-9 here (|tanh'''| <= 2), so rtol 1e-5
 # and atol 1e-7 leave a margin of 100 on both sides.

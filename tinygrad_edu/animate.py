@@ -101,7 +101,6 @@ def animate_training(source: Recorder | Sequence[Any], X: Any, t: Any, *,
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
-
     pyplot()  # the clear "needs matplotlib" message, if it is missing
     suffix = Path(path).suffix.lower() if path is not None else ""
     _check_path(path, suffix)

@@ -106,7 +106,6 @@ class TensorMath:
         """``t[1]``, ``t[:, 0]``, ``t[[0, 0, 2]]``, ``t[mask]`` (numpy's rules, numpy's result)."""
         return self._same_kind(self._apply(shape_ops.Index, index=_plain_index(index)))
 
-
     # activations (see ops/activations.py for the values at the kinks)
     def sigmoid(self) -> Self: return self._apply(act.Sigmoid)
     def tanh(self) -> Self: return self._apply(act.Tanh)

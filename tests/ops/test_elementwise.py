@@ -86,6 +86,7 @@ def test_binary_gradient_matches_the_closed_form(name, data, seed):
         "div": lambda: (1 / B, -A / B**2),
         "pow": lambda: (B * A ** (B - 1), A**B * np.log(A)),
     }[name]()
+
     def reduce(x):  # sum over the broadcast axes, back to t's shape
         x = np.sum(x, axis=tuple(range(R.ndim - t.ndim)))
         return x.sum(axis=tuple(i for i, n in enumerate(t.shape) if n == 1),
