@@ -66,9 +66,9 @@ def _literal(value: Any) -> str | None:
     if type(value) is float and math.isfinite(value):
         return repr(value)
     if type(value) is tuple:
-        parts = [_literal(v) for v in value]
-        if None not in parts:
-            return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"  # type: ignore[arg-type]
+        parts = [p for p in map(_literal, value) if p is not None]
+        if len(parts) == len(value):  # every item reads back
+            return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
     return None
 
 
@@ -186,6 +186,7 @@ class _Writer:
         rule = f"{fn.name}: {fn.rule}" if fn.rule else fn.name
         self.line(f"{unpack} = {self.obj[id(node)]}.vjp({self.grad[id(node)]})", rule)
         self.lines.extend(after)
+
 
 def guard(t: Trace, key: Sequence[tuple[tuple[int, ...], np.dtype[Any]]]
           ) -> Callable[..., bool]:
