@@ -41,7 +41,7 @@ from benchmarks.timing import median_times
 
 def check_same(workload: str, who: str, got: Any, want: Any) -> None:
     """Stop the run if ``who`` computes other gradients than numpy (then timing means nothing)."""
-    for i, (g, w) in enumerate(zip(got, want)):
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
         g, w = np.asarray(g, dtype=np.float64), np.asarray(w, dtype=np.float64)
         if g.shape != w.shape or not np.allclose(g, w, rtol=1e-9, atol=1e-12):
             raise SystemExit(f"{workload}: {who}'s gradient {i} differs from numpy's "
@@ -118,7 +118,7 @@ def bench_chain(quick: bool, torch: Any) -> list[Row]:
 
 def _add_column(rows: list[Row], extra: list[Row], name: str) -> None:
     """Copy contender ``name``'s values from ``extra`` into the rows of the same workload."""
-    for row, more in zip(rows, extra):
+    for row, more in zip(rows, extra, strict=True):
         assert row.workload == more.workload
         row.values[name] = more.values[name]
 

@@ -33,7 +33,7 @@ def train_by_hand(w: np.ndarray, b: float, X: np.ndarray, t: np.ndarray, epochs:
     w, mistakes_per_epoch = w.copy(), []
     for _ in range(epochs):
         mistakes = 0
-        for x_n, t_n in zip(X, t):
+        for x_n, t_n in zip(X, t, strict=True):
             y_n = 1.0 if w @ x_n + b >= 0 else 0.0   # predict
             e = t_n - y_n                             # compare
             w, b = w + lr * e * x_n, b + lr * e       # adjust (no change when e = 0)
@@ -77,7 +77,7 @@ def draw(out: Path, drawn: list) -> Path:
 
     out.mkdir(parents=True, exist_ok=True)
     fig, axes = plt.subplots(1, len(drawn), figsize=(5 * len(drawn), 5))
-    for ax, (gate, X, t, w, b, converged) in zip(axes, drawn):
+    for ax, (gate, X, t, w, b, converged) in zip(axes, drawn, strict=True):
         lim = (-0.75, 1.75)
         ax.scatter(*X[t == 0].T, s=120, marker="o", facecolors="white", edgecolors="C0",
                    label="t = 0")

@@ -104,8 +104,9 @@ def main(argv: list[str] | None = None) -> dict:
         H = net[0](X).data                           # the hidden layer's view of the inputs
     print(f"2-2-1 network, {args.epochs} epochs, lr {args.lr}, seed {args.seed}: "
           f"loss {losses[0]:.4f} -> {losses[-1]:.4f}, accuracy {acc:.0%}")
-    for x_n, t_n, h_n, y_n in zip(X, T[:, 0], H, y):
-        print(f"  x = {(x_n > 0).astype(int).tolist()!s:6} hidden h = {np.round(h_n, 2).tolist()!s:14}"
+    for x_n, t_n, h_n, y_n in zip(X, T[:, 0], H, y, strict=True):
+        print(f"  x = {(x_n > 0).astype(int).tolist()!s:6}"
+              f" hidden h = {np.round(h_n, 2).tolist()!s:14}"
               f" output y = {y_n:.3f}  (target {t_n:g})")
     result = {"accuracy": acc, "initial_loss": losses[0], "final_loss": losses[-1]}
     if args.try_seeds:
@@ -140,7 +141,7 @@ def draw(out: Path, net: tg.nn.Sequential, X: np.ndarray, t: np.ndarray, H: np.n
     tg.plot.decision_boundary(net[1], H, t, ax=a2, title="hidden plane: one line suffices")
     a2.set(xlabel="h₁ (hidden neuron 1)", ylabel="h₂ (hidden neuron 2)")
     places: dict[tuple[float, float], list[str]] = {}  # inputs the hidden layer maps together
-    for h_n, x_n in zip(H, X):
+    for h_n, x_n in zip(H, X, strict=True):
         places.setdefault(tuple(np.round(h_n, 1)), []).append(str((x_n > 0).astype(int).tolist()))
     for (h1, h2), inputs in places.items():
         a2.annotate("x = " + " and ".join(inputs), (h1, h2), textcoords="offset points",

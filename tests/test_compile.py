@@ -35,11 +35,11 @@ def train_both(make: Callable[[], tuple[Callable[..., Tensor], list[Tensor], Any
         compiled = step(*batch)
         assert isinstance(compiled, np.ndarray) and compiled.shape == eager.shape
         assert bits(compiled) == bits(eager.data), f"loss differs at step {k}"
-        for pe, pc in zip(params_e, params_c):
+        for pe, pc in zip(params_e, params_c, strict=True):
             assert bits(pc.grad) == bits(pe.grad), f"gradient differs at step {k}"
         opt_e.step()
         opt_c.step()
-        for pe, pc in zip(params_e, params_c):
+        for pe, pc in zip(params_e, params_c, strict=True):
             assert bits(pc.data) == bits(pe.data), f"parameter differs after step {k}"
     assert step.recordings == 1
 
@@ -151,8 +151,9 @@ def test_source_has_one_line_per_forward_op_and_per_vjp_with_its_rule_then_accum
         ["dot1", "add2", "sigmoid3", "squared_error4"]
     assert [re.search(r"(\w+)\.vjp", ln)[1] for ln in vjps] == \
         ["squared_error4", "sigmoid3", "add2", "dot1"]
-    for line, rule in zip(vjps, ["dE/dy = 2(y − t)", "dσ/dx = σ·(1−σ)",
-                                 "d(a+b)/da = 1, d(a+b)/db = 1", "d(a·b)/da = b, d(a·b)/db = a"]):
+    rules = ["dE/dy = 2(y − t)", "dσ/dx = σ·(1−σ)", "d(a+b)/da = 1, d(a+b)/db = 1",
+             "d(a·b)/da = b, d(a·b)/db = a"]
+    for line, rule in zip(vjps, rules, strict=True):
         assert line.endswith(rule)
     assert lines[-3:] == ["    accumulate_grad(param_w, g_w)               # w.grad += dL/dw",
                           "    accumulate_grad(param_b, g_b)               # b.grad += dL/db",

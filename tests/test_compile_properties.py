@@ -30,7 +30,8 @@ def programs(draw: st.DrawFn) -> tuple[list[np.ndarray], list[tuple[str, int, in
                                        list[list[np.ndarray]]]:
     """Two parameters and one input of mutually broadcastable shapes, a list of ops (each
     reading two earlier values, so values are reused), and the input for each of 3 steps."""
-    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3)).input_shapes
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3,
+                                                    max_side=3)).input_shapes
     params = [draw(hnp.arrays(np.float64, s, elements=ELEMENTS)) for s in shapes[:2]]
     n_ops = draw(st.integers(1, 6))
     ops = [(draw(st.sampled_from(sorted(OPS))), draw(st.integers(0, 2 + k)),
@@ -64,12 +65,12 @@ def test_compiled_training_equals_eager_bit_for_bit(program):
         eager.backward()
         got = step(x)
         assert got.tobytes() == eager.data.tobytes()
-        for pe, pc in zip(params_e, params_c):
+        for pe, pc in zip(params_e, params_c, strict=True):
             assert pc.grad.shape == pe.grad.shape == pe.shape
             assert pc.grad.tobytes() == pe.grad.tobytes()
         opt_e.step()
         opt_c.step()
         opt_e.zero_grad()
         opt_c.zero_grad()
-        for pe, pc in zip(params_e, params_c):
+        for pe, pc in zip(params_e, params_c, strict=True):
             assert pc.data.tobytes() == pe.data.tobytes()

@@ -95,7 +95,7 @@ def test_a_hook_inside_the_step_is_refused():
         y = x * w
         y.register_hook(lambda g: g * 2)
         return y.sum()
-    with pytest.raises(RuntimeError, match="'mul' .* has a hook; a replay runs only"):
+    with pytest.raises(RuntimeError, match=r"'mul' .* has a hook; a replay runs only"):
         tg.compile(step_fn)(np.ones(2))
 
 
@@ -105,7 +105,7 @@ def test_a_hook_on_a_parameter_is_refused_even_when_added_after_recording():
     step(np.ones(2))
     remove = p.register_hook(lambda g: g * 2)
     with pytest.warns(tg.RecompileWarning, match="got a hook"), \
-            pytest.raises(RuntimeError, match="'p' .* has a hook"):
+            pytest.raises(RuntimeError, match=r"'p' .* has a hook"):
         step(np.ones(2))
     remove()
     assert step(np.ones(2)) == 3.0
@@ -169,7 +169,7 @@ def test_an_op_that_keeps_state_between_its_own_calls_is_refused():
 
 
 def test_what_the_step_returns_is_checked():
-    with pytest.raises(TypeError, match="must return the loss .* it returned float"):
+    with pytest.raises(TypeError, match=r"must return the loss .* it returned float"):
         tg.compile(lambda x: 1.0)(np.ones(2))
     with pytest.raises(ValueError, match=r"has shape \(2,\); a step's loss is a single value"):
         tg.compile(lambda x: x * w)(np.ones(2))

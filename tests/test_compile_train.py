@@ -29,9 +29,10 @@ def test_fit_compiled_equals_eager_bit_for_bit():
         runs = [run_fit(c, epochs=30, batch_size=3) for c in (False, True)]
     (h_e, p_e, g_e), (h_c, p_c, g_c) = runs
     assert h_c.loss == h_e.loss and h_c.accuracy == h_e.accuracy
-    assert all(a.tobytes() == b.tobytes() for a, b in zip(p_c, p_e))
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(p_c, p_e, strict=True))
     assert len(g_c) == len(g_e) == 60  # callbacks saw the same gradients at every step
-    assert all(a.tobytes() == b.tobytes() for ga, gb in zip(g_c, g_e) for a, b in zip(ga, gb))
+    assert all(a.tobytes() == b.tobytes()
+               for ga, gb in zip(g_c, g_e, strict=True) for a, b in zip(ga, gb, strict=True))
 
 
 def test_fit_compiled_full_batch_learns_xor():

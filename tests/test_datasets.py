@@ -89,7 +89,7 @@ def test_logic_gate_outputs_match_boolean_operators():
     }
     for name, op in ops.items():
         X, t = D.logic_gate(name)
-        for (a, b), y in zip(X, t):
+        for (a, b), y in zip(X, t, strict=True):
             assert y == float(op(bool(a), bool(b))), (name, a, b)
 
 
@@ -332,7 +332,7 @@ def test_train_test_split_shuffles_and_is_seeded():
     a = D.train_test_split(X, t, rng=9)
     b = D.train_test_split(X, t, rng=9)
     c = D.train_test_split(X, t, rng=10)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         assert np.array_equal(x, y)
     assert not np.array_equal(a[3], c[3])
     assert not np.array_equal(a[2], np.sort(a[2]))  # order is shuffled

@@ -382,7 +382,7 @@ def test_detect_anomaly_names_the_forward_op():
     with tg.detect_anomaly(), pytest.raises(FloatingPointError, match="forward of 'log'") as info:
         x.log()
     assert "-inf" in str(info.value)
-    with tg.detect_anomaly(), pytest.raises(FloatingPointError, match="'div'.*nan"):
+    with tg.detect_anomaly(), pytest.raises(FloatingPointError, match=r"'div'.*nan"):
         Tensor([0.0]) / Tensor([0.0])
 
 

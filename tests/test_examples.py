@@ -146,7 +146,8 @@ def test_an_example_runs_as_a_script(tmp_path):
         [sys.executable, str(EXAMPLES / "02_perceptron_gates.py"), "--out", str(tmp_path)],
         capture_output=True, text=True, timeout=120, check=False,
         env={**os.environ, "MPLBACKEND": "Agg",
-             "PYTHONPATH": os.pathsep.join([str(EXAMPLES.parent), os.environ.get("PYTHONPATH", "")])},
+             "PYTHONPATH": os.pathsep.join([str(EXAMPLES.parent),
+                                            os.environ.get("PYTHONPATH", "")])},
     )
     assert proc.returncode == 0, proc.stderr
     assert "AND: converged" in proc.stdout

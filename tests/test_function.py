@@ -261,7 +261,7 @@ def test_apply_without_any_tensor_input_points_at_tg_apply():
 
 def test_register_hook_checks_its_argument_when_registered():
     x = Tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(TypeError, match="register_hook.*int 5"):
+    with pytest.raises(TypeError, match=r"register_hook.*int 5"):
         x.register_hook(5)
     with pytest.raises(RuntimeError, match="does not require grad"):
         Tensor([1.0, 2.0]).register_hook(lambda g: g)

@@ -123,7 +123,7 @@ def test_a_view_changed_through_its_base_is_caught_in_debug_mode():
         t = w.T  # transpose: an array that views w's memory
         E = (t * t).sum()
         w.data[0, 0] = 100.0
-        with pytest.raises(RuntimeError, match="backward of 'mul': input 0 .*through the array"):
+        with pytest.raises(RuntimeError, match=r"backward of 'mul': input 0 .*through the array"):
             E.backward()
 
 

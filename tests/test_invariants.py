@@ -158,7 +158,7 @@ def test_grads_have_the_input_shape_are_separate_and_nothing_is_mutated(name, da
     R_before = R.copy()
     out.backward(R)
     grads = [x.grad for x in xs]
-    for i, (x, old, arr) in enumerate(zip(xs, before, arrays)):
+    for i, (x, old, arr) in enumerate(zip(xs, before, arrays, strict=True)):
         assert x.data is arr  # the same array, and
         np.testing.assert_array_equal(x.data, old)  # the same values: inputs untouched
         g = grads[i]
@@ -189,7 +189,7 @@ def test_reuse_accumulates(name, data, seed):
     # the same leaves used by two calls of the op: each leaf gets d + d
     leaves = fresh(xs)
     (f(*leaves) * R + f(*leaves) * R).sum().backward()
-    for leaf, g in zip(leaves, single):
+    for leaf, g in zip(leaves, single, strict=True):
         np.testing.assert_allclose(leaf.grad, 2 * g, **exact)
 
     # one node used twice downstream, with weights 2 and -1: its G is 2R - R = R, and a
@@ -197,14 +197,14 @@ def test_reuse_accumulates(name, data, seed):
     leaves = fresh(xs)
     node = f(*leaves)
     (node * (2.0 * R) + node * -R).sum().backward()
-    for leaf, g in zip(leaves, single):
+    for leaf, g in zip(leaves, single, strict=True):
         np.testing.assert_allclose(leaf.grad, g, **exact)
 
     # two backward passes add up: d + (-d/2)
     leaves = fresh(xs)
     f(*leaves).backward(R)
     f(*leaves).backward(-0.5 * R)
-    for leaf, g in zip(leaves, single):
+    for leaf, g in zip(leaves, single, strict=True):
         np.testing.assert_allclose(leaf.grad, 0.5 * g, **exact)
 
 
@@ -297,6 +297,8 @@ def away_from_zero(seed: int, shape: tuple[int, ...]) -> np.ndarray:
     is caught must not depend on the luck of R (an entry of R near 0 hides its error)."""
     rng = np.random.default_rng(seed)
     return rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
 # A 0.05 % error is 5e-4 relative: a relative tolerance below that is needed to see it. With
 # eps 1e-6 the central difference itself is good to ~1e-9 here (|tanh'''| <= 2), so rtol 1e-5
 # and atol 1e-7 leave a margin of 100 on both sides.

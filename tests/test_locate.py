@@ -112,8 +112,13 @@ def test_the_op_closest_to_the_inputs_is_reported_first():
 
 def test_a_shallow_branch_comes_before_a_deep_one():
     x = Tensor([0.3, -0.7], requires_grad=True)
-    deep = lambda x: WrongSignTanh.apply(x.exp().sigmoid().tanh())
-    shallow = lambda x: Scale.apply(x, factor=3.0, error=0.1)
+
+    def deep(x):
+        return WrongSignTanh.apply(x.exp().sigmoid().tanh())
+
+    def shallow(x):
+        return Scale.apply(x, factor=3.0, error=0.1)
+
     found = locate(lambda x: (deep(x) * shallow(x)).sum(), x)
     assert found.op == "scale" and found.position <= 2
 
@@ -146,7 +151,10 @@ def test_assign_instead_of_accumulate_is_found_with_its_index():
 
 def test_an_error_of_five_hundredths_of_a_percent_is_found_at_tight_tolerance():
     x = Tensor([0.5, -1.5], requires_grad=True)
-    f = lambda x: Scale.apply(x.tanh(), factor=2.0, error=5e-4).sum()
+
+    def f(x):
+        return Scale.apply(x.tanh(), factor=2.0, error=5e-4).sum()
+
     assert locate(f, x, **TIGHT).op == "scale"
     assert locate(lambda x: Scale.apply(x.tanh(), factor=2.0).sum(), x, **TIGHT) is None
 
@@ -219,7 +227,7 @@ def test_a_forward_that_is_not_repeatable_is_reported():
 
 def test_a_forward_failing_at_a_perturbed_input_says_so():
     p = Tensor([1.0, 0.5], requires_grad=True)  # 1.0 + eps is not a probability
-    with pytest.raises(ValueError, match="binary_cross_entropy.*moved by"):
+    with pytest.raises(ValueError, match=r"binary_cross_entropy.*moved by"):
         locate(lambda p: F.binary_cross_entropy(p, np.array([1.0, 0.0])), p)
 
 
@@ -251,7 +259,9 @@ def test_locate_leaves_the_callers_tensors_alone():
 
 @given(tensors(shape=(2, 3)))
 def test_locate_agrees_with_gradcheck_about_a_wrong_rule(x):
-    f = lambda x: WrongSignTanh.apply(x * 2).sum()
+    def f(x):
+        return WrongSignTanh.apply(x * 2).sum()
+
     with pytest.raises(GradcheckError):
         gradcheck(f, x)
     assert locate(f, x).op == "wrongsigntanh"

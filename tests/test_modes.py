@@ -107,7 +107,7 @@ def test_a_no_grad_block_in_one_thread_leaves_another_thread_recording():
     finally:
         done.set()
     assert holder.join() is False  # the holder's own block still worked
-    for p, g in zip(params, expected):
+    for p, g in zip(params, expected, strict=True):
         assert p.grad is not None  # every layer got its gradient, not only the last
         np.testing.assert_array_equal(p.grad, g)
     assert recording()

@@ -20,7 +20,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 def test_docstring_examples_run():
     for mod in (nn, layers, module, perceptron):
-        result = doctest.testmod(mod)
+        # whitespace normalized: a long message in a docstring is wrapped over two lines
+        result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0, mod.__name__
     assert doctest.testmod(layers).attempted >= 6
 
@@ -95,7 +96,7 @@ def test_activation_callable_and_unknown_name():
     layer = nn.Linear(2, 2, lambda z: z * 2.0, rng=0)
     x = np.array([1.0, 2.0])
     np.testing.assert_allclose(layer(x).data, 2 * (layer.weight.data @ x + layer.bias.data))
-    with pytest.raises(ValueError, match="unknown activation 'softplus'.*'sigmoid'.*'relu'"):
+    with pytest.raises(ValueError, match=r"unknown activation 'softplus'.*'sigmoid'.*'relu'"):
         nn.Linear(2, 2, "softplus")
     with pytest.raises(TypeError, match="activation"):
         nn.Neuron(2, activation=3)  # type: ignore[arg-type]
@@ -182,7 +183,7 @@ def test_state_dict_round_trip_is_bit_exact_and_copies():
         p.data = p.data + 1.0
     state = a.state_dict()
     b.load_state_dict(state)
-    for (na, ta), (nb, tb) in zip(a.named_tensors(), b.named_tensors()):
+    for (na, ta), (nb, tb) in zip(a.named_tensors(), b.named_tensors(), strict=True):
         assert na == nb and np.array_equal(ta.data, tb.data) and ta.data is not tb.data
     state["first.bias"][:] = 99.0  # the state dict is a copy, not a view of the model
     assert not np.any(a.first.bias.data == 99.0)
@@ -217,7 +218,7 @@ def test_save_load_round_trip_bit_exact(tmp_path):
     assert path.exists() and not (tmp_path / "model.ckpt.npz").exists()
     assert os.listdir(tmp_path) == ["model.ckpt"]  # no temporary file left over
     b.load(path)
-    for ta, tb in zip(a.state_dict().values(), b.state_dict().values()):
+    for ta, tb in zip(a.state_dict().values(), b.state_dict().values(), strict=True):
         assert ta.dtype == tb.dtype and ta.tobytes() == tb.tobytes()
     with np.load(path, allow_pickle=False) as f:  # an ordinary npz keyed by state_dict names
         assert sorted(f.files) == sorted(a.state_dict())
@@ -265,7 +266,7 @@ def _write_object_npz(path: Path) -> None:
 def test_file_that_is_not_a_checkpoint_is_a_value_error_naming_the_path(tmp_path, make, reason):
     path = tmp_path / "weird.npz"
     make(path)
-    with pytest.raises(ValueError, match="weird.npz.*is not a tinygrad_edu checkpoint") as e:
+    with pytest.raises(ValueError, match=r"weird\.npz.*is not a tinygrad_edu checkpoint") as e:
         nn.Linear(2, 2).load(path)
     assert reason in str(e.value)
 
@@ -274,7 +275,7 @@ def test_truncated_checkpoint_is_a_value_error(tmp_path):
     path = tmp_path / "m.npz"
     Net().save(path)
     path.write_bytes(path.read_bytes()[:200])
-    with pytest.raises(ValueError, match="m.npz"):
+    with pytest.raises(ValueError, match=r"m\.npz"):
         Net().load(path)
 
 

@@ -34,7 +34,7 @@ def assert_same_op(via_numpy: Fn, via_tensor: Fn, *inputs: Tensor) -> None:
     out_t, grads_t = grads_of(via_tensor, *inputs)
     assert type(out_np) is Tensor and out_np.op == out_t.op
     np.testing.assert_array_equal(out_np.data, out_t.data)
-    for a, b in zip(grads_np, grads_t):
+    for a, b in zip(grads_np, grads_t, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -35,7 +35,7 @@ def _run(opt, params, grads, missing=()):
     """Feed the given gradients; (step, index) pairs in ``missing`` get no gradient."""
     for k, gs in enumerate(grads):
         opt.zero_grad()
-        for i, (p, g) in enumerate(zip(params, gs)):
+        for i, (p, g) in enumerate(zip(params, gs, strict=True)):
             p.grad = None if (k, i) in missing else g.copy()
         opt.step()
 
@@ -150,7 +150,8 @@ def test_update_goes_through_the_data_setter():
     (lambda p: optim.SGD(p, lr=0.1, momentum=-1), "momentum"),
     (lambda p: optim.SGD(p, lr=0.1, weight_decay=-1e-3), "weight_decay"),
     (lambda p: optim.Adam(p, lr=-1), "lr"),
-    (lambda p: optim.Adam(p, betas=(1.0, 0.999)), r"betas\[0\] must be a finite number in \[0, 1\)"),
+    (lambda p: optim.Adam(p, betas=(1.0, 0.999)),
+     r"betas\[0\] must be a finite number in \[0, 1\)"),
     (lambda p: optim.Adam(p, betas=(0.9, -0.1)), r"betas\[1\]"),
     (lambda p: optim.Adam(p, betas=(0.9,)), "pair"),
     (lambda p: optim.Adam(p, eps=-1e-8), "eps"),

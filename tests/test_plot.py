@@ -100,7 +100,7 @@ def test_activations_and_their_derivatives(tmp_path):
     np.testing.assert_allclose(axes[0].lines[1].get_ydata(), s * (1 - s), rtol=1e-12)
     np.testing.assert_allclose(axes[1].lines[1].get_ydata(), 1 - np.tanh(x) ** 2, atol=1e-12)
     np.testing.assert_array_equal(axes[2].lines[1].get_ydata(), (x > 0).astype(float))
-    with pytest.raises(ValueError, match="unknown.*softplus"):
+    with pytest.raises(ValueError, match=r"unknown.*softplus"):
         plot.activations(("softplus",))
 
 

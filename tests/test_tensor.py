@@ -393,7 +393,8 @@ def test_numpy_scalars_lists_and_tuples_on_the_left_give_tensors(left):
 
 def test_truth_value_of_one_element_and_of_many():
     assert bool(Tensor(2.0)) and not bool(Tensor([0.0]))
-    with pytest.raises(ValueError, match=r"truth value of a tensor with 3 elements \(shape \(3,\)\)"):
+    with pytest.raises(ValueError,
+                       match=r"truth value of a tensor with 3 elements \(shape \(3,\)\)"):
         bool(Tensor([1.0, 0.0, 1.0]))
 
 

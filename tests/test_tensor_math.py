@@ -157,7 +157,6 @@ def test_an_index_of_exactly_two_to_the_63_is_a_clear_index_error():
             x[Tensor(2.0**63)]
 
 
-
 DERIVED_MASKS = {
     "row": lambda m: m[0],
     "detach": lambda m: m[0].detach(),

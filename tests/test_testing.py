@@ -244,8 +244,8 @@ def test_a_failing_property_shrinks_to_a_readable_example():
         test()
     notes = " ".join("\n".join(getattr(info.value, "__notes__", [])).split())
     # hypothesis names the shrunk example "Falsifying example" (older) or "Failing test case"
-    assert re.search(r"(Falsifying example|Failing test case): gradcheck_lambda\( inputs=\(Tensor\(\[\[",
-                     notes), notes
+    assert re.search(r"(Falsifying example|Failing test case): "
+                     r"gradcheck_lambda\( inputs=\(Tensor\(\[\[", notes), notes
     shown = notes[notes.index("Tensor(") : notes.index("requires_grad=True)")]
     # shrunk to the simplest values that fail: 2.0 (the simplest number above 1), the rest 0
     values = set(re.findall(r"-?\d+\.\d*", shown))

@@ -129,19 +129,19 @@ def check_trace_against_backward(make: object) -> Trace:
     # shapes and grads
     for s in trace:
         assert s.output_shape == s.output.shape and s.grad_out.shape == s.output.shape
-        for inp, g in zip(s.inputs, s.grads_in):
+        for inp, g in zip(s.inputs, s.grads_in, strict=True):
             assert g is None or g.shape == inp.shape
     loss2, params2 = make()  # type: ignore[operator]
     for t in graph.iter_graph(loss2):
         if not t.is_leaf:
             t.retain_grad()
     loss2.backward()
-    for p, p2 in zip(params, params2):
+    for p, p2 in zip(params, params2, strict=True):
         np.testing.assert_array_equal(p.grad, p2.grad)
         np.testing.assert_array_equal(trace.grad_of(p), p2.grad)
     # every intermediate's gradient, as grad_out of its step
     inner2 = [t for t in graph.iter_graph(loss2) if not t.is_leaf]
-    for t, t2 in zip(ops, inner2):
+    for t, t2 in zip(ops, inner2, strict=True):
         assert t.op == t2.op
         np.testing.assert_array_equal(trace.grad_of(t), t2.grad)
     return trace

@@ -1,4 +1,5 @@
-"""Tests for tinygrad_edu.train: fit (the loop, history, seeds, callbacks, progress) and accuracy."""
+"""Tests for tinygrad_edu.train: fit (the loop, history, seeds, callbacks, progress) and
+accuracy."""
 
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def test_callback_protocol():
     assert [e[1:3] for e in spy.events if e[0] == "epoch_end"] == [(0, 1), (1, 2)]
     backwards = [e for e in spy.events if e[0] == "backward"]
     ends = [e for e in spy.events if e[0] == "step_end"]
-    for b, s in zip(backwards, ends):
+    for b, s in zip(backwards, ends, strict=True):
         assert isinstance(b[2], float) and b[2] == s[2] and b[1] == s[1]
         # at on_backward the gradient is there and not applied; at on_step_end it is
         np.testing.assert_allclose(s[4], b[4] - 0.5 * b[3], rtol=1e-12)

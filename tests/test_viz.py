@@ -240,7 +240,7 @@ def test_a_failing_dot_is_reported(tmp_path, monkeypatch):
     fake.write_text("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 3\n")
     fake.chmod(0o755)
     monkeypatch.setattr(viz.shutil, "which", lambda name: str(fake))
-    with pytest.raises(RuntimeError, match="dot failed writing .*syntax error in line 1"):
+    with pytest.raises(RuntimeError, match=r"dot failed writing .*syntax error in line 1"):
         viz.render(neuron(), tmp_path / "g.png")
 
 

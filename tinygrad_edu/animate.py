@@ -43,7 +43,7 @@ def _frames_from(source: Any, weight: str, bias: str) -> tuple[list[tuple[np.nda
                              "bias= with the names of a 2-input unit's weights and bias")
         ws, bs = source.params[names[0]], source.params[names[1]]
         frames = [(np.asarray(w, float).reshape(-1), float(np.asarray(b).reshape(-1)[0]))
-                  for w, b in zip(ws, bs)]
+                  for w, b in zip(ws, bs, strict=True)]
         return frames, list(source.losses), list(source.steps)
     frames = []
     for k, item in enumerate(source):
@@ -100,7 +100,6 @@ def animate_training(source: Recorder | Sequence[Any], X: Any, t: Any, *,
     from matplotlib import animation
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
-
 
     pyplot()  # the clear "needs matplotlib" message, if it is missing
     suffix = Path(path).suffix.lower() if path is not None else ""

@@ -86,4 +86,5 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     axes = summed_axes(grad.shape, shape)
     # keepdims: the sum stays an array even when it is a single number (reshaping a numpy
     # scalar object costs ~0.35 µs more, on every bias gradient); same values either way
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+    summed: np.ndarray = grad.sum(axis=axes, keepdims=True)
+    return summed.reshape(shape)

@@ -7,8 +7,8 @@
 Each command is one ``add_<command>(commands)`` function that declares its options and sets
 ``run``, the function called with the parsed arguments; ``main`` handles what every command
 shares: Ctrl-C (exit status 130) and a closed output pipe (``| head``: exit quietly, 141).
-The argparse types, ``script_parser`` and ``StopIfDiverged`` serve the examples too, so their options
-mean the same everywhere.
+The argparse types, ``script_parser`` and ``StopIfDiverged`` serve the examples too, so their
+options mean the same everywhere.
 """
 
 from __future__ import annotations

@@ -66,9 +66,9 @@ def _literal(value: Any) -> str | None:
     if type(value) is float and math.isfinite(value):
         return repr(value)
     if type(value) is tuple:
-        parts = [_literal(v) for v in value]
-        if None not in parts:
-            return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"  # type: ignore[arg-type]
+        parts = [p for p in map(_literal, value) if p is not None]
+        if len(parts) == len(value):  # every item reads back
+            return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
     return None
 
 
@@ -99,7 +99,7 @@ class _Writer:
 
     def source(self, function_name: str) -> str:
         t = self.t
-        for x, n in zip(t.inputs, t.input_names):
+        for x, n in zip(t.inputs, t.input_names, strict=True):
             self.value[id(x)] = self.names.fresh(n)
         self.lines.append(f"def {function_name}({', '.join(self.value[id(x)] for x in t.inputs)}):")
         for p in t.params:
@@ -119,7 +119,8 @@ class _Writer:
         return "\n".join(self.lines) + "\n"
 
     def forward(self) -> None:
-        self.lines.append("    # forward: each op's own forward, in order; it keeps what its vjp needs")
+        self.lines.append(
+            "    # forward: each op's own forward, in order; it keeps what its vjp needs")
         for k, node in enumerate(self.t.ops, start=1):
             fn = node._fn
             assert fn is not None
@@ -163,7 +164,7 @@ class _Writer:
         assert fn is not None
         targets: list[str] = []
         after: list[str] = []
-        for x, needs, shape in zip(node._parents, fn.needs_input_grad, shapes):
+        for x, needs, shape in zip(node._parents, fn.needs_input_grad, shapes, strict=True):
             if not needs or shape is None:  # the vjp returns None there
                 targets.append("_")
                 continue
@@ -185,6 +186,7 @@ class _Writer:
         rule = f"{fn.name}: {fn.rule}" if fn.rule else fn.name
         self.line(f"{unpack} = {self.obj[id(node)]}.vjp({self.grad[id(node)]})", rule)
         self.lines.extend(after)
+
 
 def guard(t: Trace, key: Sequence[tuple[tuple[int, ...], np.dtype[Any]]]
           ) -> Callable[..., bool]:

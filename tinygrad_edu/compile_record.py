@@ -53,7 +53,8 @@ def run_eagerly(fn: Callable[..., Any], name: str, arrays: Sequence[np.ndarray],
                 input_names: Sequence[str], *, mark_inputs: bool) -> tuple[list[Tensor], Outputs]:
     """Call ``fn`` on tensors holding ``arrays`` while the recording flag is set (so reading
     a value raises); ``mark_inputs``: the tensors require grad, so ops on them are recorded."""
-    inputs = [Tensor(a, requires_grad=mark_inputs, name=n) for a, n in zip(arrays, input_names)]
+    inputs = [Tensor(a, requires_grad=mark_inputs, name=n)
+              for a, n in zip(arrays, input_names, strict=True)]
     with recording_step(name):
         returned = fn(*inputs)
     return inputs, _outputs(name, returned)
@@ -169,11 +170,12 @@ def _check_same_when_run_again(fn: Callable[..., Any], t: Trace,
     """Run the function again on the same arguments: the same ops must give the same numbers."""
     inputs, outputs = run_eagerly(fn, t.name, arrays, t.input_names, mark_inputs=True)
     again = _collect(t.name, inputs, t.input_names, outputs)
-    for a, b in zip(t.constants, again.constants):  # the likeliest cause first
+    # the common part first (the likeliest cause), then a difference in count
+    for a, b in zip(t.constants, again.constants, strict=False):
         if not identical(a._data, b._data):
             _not_repeatable(t.name, f"a constant of shape {a.shape} had other values the "
                                     "second time")
-    for k, (a, b) in enumerate(zip(t.ops, again.ops)):
+    for k, (a, b) in enumerate(zip(t.ops, again.ops, strict=False)):
         if type(a._fn) is not type(b._fn) or not identical(a._data, b._data):
             _not_repeatable(t.name, f"op {k + 1} ('{a.op}') gave other values the second time")
     if len(t.ops) != len(again.ops) or len(t.constants) != len(again.constants):

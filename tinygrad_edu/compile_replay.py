@@ -103,10 +103,10 @@ def compare(name: str, replay: Replay, got: Any, replayed: Sequence[np.ndarray |
             outputs: Outputs) -> None:
     """Raise unless the replay's values and gradients equal the eager run's, bit for bit."""
     got = got if isinstance(got, tuple) else (got,)
-    for k, (a, o) in enumerate(zip(got, outputs)):
+    for k, (a, o) in enumerate(zip(got, outputs, strict=False)):
         if not identical(a, o._data):
             _mismatch(name, replay, "the loss" if k == 0 else f"returned value {k}")
-    for p, a in zip(replay.params, replayed):
+    for p, a in zip(replay.params, replayed, strict=True):
         now = p._grad
         if not (a is now is None or (a is not None and now is not None and identical(a, now))):
             _mismatch(name, replay, f"the gradient of {label(p)}")

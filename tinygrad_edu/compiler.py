@@ -129,7 +129,7 @@ class CompiledStep:
         before = [None if p._grad is None else p._grad.copy() for p in replay.params]
         got = replay.run(*arrays)
         replayed = [p._grad for p in replay.params]
-        for p, g in zip(replay.params, before):
+        for p, g in zip(replay.params, before, strict=True):
             p._grad = g
         _, outputs = run_eagerly(self.fn, self.name, arrays, self._input_names(len(arrays)),
                                  mark_inputs=False)

@@ -103,14 +103,16 @@ def line_and_normal(ax: Any, w: np.ndarray, b: float, xlim: tuple[float, float],
 
 def _inside(p: np.ndarray, lo: np.ndarray, hi: np.ndarray, margin: float) -> np.ndarray:
     """Which points p (..., 2) lie in the box [lo, hi] shrunk by ``margin`` on every side."""
-    return np.all((p >= lo + margin) & (p <= hi - margin), axis=-1)
+    inside: np.ndarray = np.all((p >= lo + margin) & (p <= hi - margin), axis=-1)
+    return inside
 
 
 def _nearest(points: np.ndarray, spots: np.ndarray) -> np.ndarray:
     """For each spot (..., 2): the distance to the nearest point (inf when there are none)."""
     if len(points) == 0:
         return np.full(spots.shape[:-1], np.inf)
-    return np.linalg.norm(spots[..., None, :] - points, axis=-1).min(axis=-1)
+    nearest: np.ndarray = np.linalg.norm(spots[..., None, :] - points, axis=-1).min(axis=-1)
+    return nearest
 
 
 def _distance_to_segments(points: np.ndarray, starts: np.ndarray, ends: np.ndarray
@@ -122,4 +124,5 @@ def _distance_to_segments(points: np.ndarray, starts: np.ndarray, ends: np.ndarr
     rel = points[None, :, :] - starts[:, None, :]  # (segments, points, 2)
     along = np.clip(np.einsum("spk,sk->sp", rel, d) / np.einsum("sk,sk->s", d, d)[:, None],
                     0.0, 1.0)
-    return np.linalg.norm(rel - along[..., None] * d[:, None, :], axis=-1).min(axis=1)
+    dist: np.ndarray = np.linalg.norm(rel - along[..., None] * d[:, None, :], axis=-1).min(axis=1)
+    return dist

@@ -11,5 +11,6 @@ class ShapeError(ValueError):
     ...     tg.ones(32, 4) @ tg.ones(3, 1)
     ... except tg.ShapeError as e:
     ...     print(e)
-    matmul: (32, 4) @ (3, 1): inner dimensions differ (4 != 3); the last axis ... (transpose one operand with .T?)
+    matmul: (32, 4) @ (3, 1): inner dimensions differ (4 != 3); the last axis ...
+    (transpose one operand with .T?)
     """

@@ -65,7 +65,8 @@ def check_grad(t: Node, value: Any) -> np.ndarray:
 
 
 def describe_nonfinite(a: np.ndarray) -> str | None:
-    """``'nan'``, ``'inf'``, ``'-inf'`` for the first kind of non-finite value in ``a``, else None."""
+    """``'nan'``, ``'inf'``, ``'-inf'`` for the first kind of non-finite value in ``a``, else
+    None."""
     if np.isfinite(a).all():
         return None
     if np.isnan(a).any():
@@ -102,7 +103,7 @@ def check_saved_values(node: Node, fn: Function) -> None:
     there, and still the same?"""
     tensors = (*node._parents, node)
     if fn.freed or fn.fingerprints is not None or any(
-            t._version != v for t, v in zip(tensors, fn.versions)):
+            t._version != v for t, v in zip(tensors, fn.versions, strict=True)):
         _explain_saved_values(fn, node, tensors)
 
 
@@ -112,7 +113,7 @@ def _explain_saved_values(fn: Function, node: Node, tensors: tuple[Node, ...]) -
             f"backward: the graph through '{fn.name}' was already used by a backward pass and "
             "its saved values were freed. Call backward(retain_graph=True) the first time if "
             "you need to go backward twice, or recompute the forward pass.")
-    for i, (t, v) in enumerate(zip(tensors, fn.versions)):
+    for i, (t, v) in enumerate(zip(tensors, fn.versions, strict=True)):
         if t._version != v:
             raise RuntimeError(
                 f"backward of '{fn.name}': {_which(i, t, node)} was changed in place after the "
@@ -121,7 +122,7 @@ def _explain_saved_values(fn: Function, node: Node, tensors: tuple[Node, ...]) -
                 "`with tg.no_grad(): w -= lr * w.grad`), or recompute the forward pass.")
     if fn.fingerprints is not None:
         now = fingerprints([t._data for t in tensors])
-        for i, (t, before, after) in enumerate(zip(tensors, fn.fingerprints, now)):
+        for i, (t, before, after) in enumerate(zip(tensors, fn.fingerprints, now, strict=True)):
             if before != after:
                 raise RuntimeError(
                     f"backward of '{fn.name}': {_which(i, t, node)} was changed in place "
@@ -184,4 +185,4 @@ def _sums_back(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
     """Can a gradient of ``grad_shape`` be summed back to ``shape``? (Does ``shape``
     broadcast to ``grad_shape``?)"""
     lead = len(grad_shape) - len(shape)
-    return lead >= 0 and all(n in (1, m) for n, m in zip(shape, grad_shape[lead:]))
+    return lead >= 0 and all(n in (1, m) for n, m in zip(shape, grad_shape[lead:], strict=True))

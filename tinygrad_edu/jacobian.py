@@ -140,7 +140,7 @@ class Backward:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for p, g in zip(self._wrt, self._saved):
+        for p, g in zip(self._wrt, self._saved, strict=True):
             p.grad = g
 
     def __call__(self, seed: np.ndarray) -> list[np.ndarray]:
@@ -160,4 +160,5 @@ class Backward:
             seed.flat[o] = 1.0
             for k, g in enumerate(self(seed)):
                 rows[k].append(g.ravel())
-        return [np.stack(r) if r else np.zeros((0, t.size)) for r, t in zip(rows, self.checked)]
+        return [np.stack(r) if r else np.zeros((0, t.size))
+                for r, t in zip(rows, self.checked, strict=True)]

@@ -79,7 +79,8 @@ def label_tensors(root: Tensor) -> dict[int, str]:
     # leaves numbered in the order the forward pass first used them, each with the name
     # of the input it is to that op
     leaves = [(p, name) for t in forward
-              for p, name in zip(t.parents, _input_names(t)) if p.is_leaf] + [(root, None)]
+              for p, name in zip(t.parents, _input_names(t), strict=True) if p.is_leaf]
+    leaves.append((root, None))
     n_leaf = n_const = 0
     for t, role_name in leaves:
         if id(t) in labels:

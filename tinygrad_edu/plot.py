@@ -32,8 +32,9 @@ CURVES = [name for name in ACTIVATIONS if name != "softmax"]
 
 def loss_curve(source: Any, *, ax: Any = None, path: str | Path | None = None,
                log: bool = False, title: str = "loss") -> Any:
-    """Plot the loss against the step: from a ``Recorder`` (one point per recorded step,
-    epoch ends marked when epochs have several steps), a ``fit`` ``History`` (one point per epoch) or a list of numbers.
+    """Plot the loss against the step: from a ``Recorder`` (one point per recorded step, epoch
+    ends marked when epochs have several steps), a ``fit`` ``History`` (one point per epoch) or
+    a list of numbers.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import tinygrad_edu as tg
@@ -102,9 +103,9 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
             threshold = 0.5 if z.min() >= 0 and z.max() <= 1 else 0.0
         ax.contourf(g0, g1, z >= threshold, levels=[-0.5, 0.5, 1.5], colors=["#cfe2f3", "#f6d5c3"],
                     alpha=0.8)
-        if z.min() < threshold <= z.max() and wb is None:  # a linear unit's line is drawn exactly below
+        if z.min() < threshold <= z.max() and wb is None:  # a linear unit: line drawn exactly below
             ax.contour(g0, g1, z, levels=[threshold], colors="k", linewidths=1.2)
-    for cls, marker in zip(np.unique(labels), "o^sDv<>p"):
+    for cls, marker in zip(np.unique(labels), "o^sDv<>p", strict=False):  # markers to spare
         pick = labels == cls
         ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
     if wb is not None:
@@ -137,7 +138,7 @@ def activations(names: Sequence[str] = ("identity", "step", "sign", "sigmoid", "
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
     xs = np.linspace(*x_range, 401)
-    for ax, name in zip(axes.ravel(), names):
+    for ax, name in zip(axes.ravel(), names, strict=False):  # the grid's spare axes: hidden
         x = Tensor(xs, requires_grad=True)
         y = ACTIVATIONS[name](x)
         y.sum().backward()  # d(Σ f(xᵢ))/dxᵢ = f'(xᵢ): one backward gives f' everywhere

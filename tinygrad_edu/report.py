@@ -85,7 +85,8 @@ def scaled_atol(numerical: np.ndarray, atol: float, floor: float) -> float:
 def allowed_error(numerical: np.ndarray, atol: float, rtol: float, floor: float) -> np.ndarray:
     """The largest ``|analytic - numerical|`` that passes, per entry:
     ``scaled_atol(numerical, atol, floor) + rtol·|numerical|``."""
-    return scaled_atol(numerical, atol, floor) + rtol * np.abs(numerical)
+    allowed: np.ndarray = scaled_atol(numerical, atol, floor) + rtol * np.abs(numerical)
+    return allowed
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ class TensorNumpy:
     def numpy(self) -> np.ndarray:
         """A copy of the values (a copy, so later updates of the tensor do not change it)."""
         refuse_while_compiling("t.numpy()")
-        return self._data.copy()
+        values: np.ndarray = self._data.copy()
+        return values
 
     def tolist(self) -> Any:
         """The values as (nested) Python lists of floats, like ``ndarray.tolist``."""

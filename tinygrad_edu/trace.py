@@ -52,7 +52,8 @@ class TraceStep:
 
     @property
     def output_shape(self) -> tuple[int, ...]:
-        return self.output.shape
+        shape: tuple[int, ...] = self.output.shape
+        return shape
 
     @property
     def input_shapes(self) -> tuple[tuple[int, ...], ...]:
@@ -96,7 +97,7 @@ class Trace:
         if self._grads is None:  # built once: one pass over the steps, not one per tensor
             grads: dict[int, np.ndarray] = {}
             for s in self.steps:
-                for inp, g in zip(s.inputs, s.grads_in):
+                for inp, g in zip(s.inputs, s.grads_in, strict=True):
                     if g is not None and inp.is_leaf:
                         grads[id(inp)] = g if id(inp) not in grads else grads[id(inp)] + g
             grads.update((id(s.output), s.grad_out) for s in self.steps)
@@ -108,7 +109,7 @@ class Trace:
         out: list[tuple[str, ...]] = []
         for k, s in enumerate(self.steps, 1):
             for i, (lab, t, g, ax) in enumerate(
-                zip(s.input_labels, s.inputs, s.grads_in, s.summed_axes)
+                zip(s.input_labels, s.inputs, s.grads_in, s.summed_axes, strict=True)
             ):
                 first = i == 0
                 out.append((
@@ -126,7 +127,8 @@ class Trace:
     def __str__(self) -> str:
         rows = [_HEADER, *self.rows()]
         widths = [max(len(r[c]) for r in rows) for c in range(len(_HEADER))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+                 for r in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         steps = f"{len(self)} step" + ("" if len(self) == 1 else "s")
         title = (f"backward from {self.root.op or 'a leaf'} {self.root.shape}: {steps} "
@@ -171,7 +173,7 @@ def trace_backward(t: Tensor, grad: Any = None, *, retain_graph: bool = False) -
         # needs, summed over the axes broadcasting stretched
         grads_in: list[np.ndarray | None] = []
         axes: list[tuple[int, ...]] = []
-        for x, needs, g in zip(node.parents, fn.needs_input_grad, vjp_out):
+        for x, needs, g in zip(node.parents, fn.needs_input_grad, vjp_out, strict=True):
             if needs and g is not None:
                 grads_in.append(unbroadcast(np.asarray(g), x.shape))
                 axes.append(summed_axes(np.shape(g), x.shape))

@@ -163,7 +163,7 @@ def test_softmax_gradient_at_large_inputs_matches_the_jacobian():
     G = np.random.default_rng(1).standard_normal(BIG.shape)
     F.softmax(x).backward(G)
     s = np_softmax(BIG, -1)
-    expected = np.stack([(np.diag(r) - np.outer(r, r)) @ g for r, g in zip(s, G)])
+    expected = np.stack([(np.diag(r) - np.outer(r, r)) @ g for r, g in zip(s, G, strict=True)])
     np.testing.assert_allclose(x.grad, expected, atol=1e-15)
 
 

@@ -86,12 +86,13 @@ def test_binary_gradient_matches_the_closed_form(name, data, seed):
         "div": lambda: (1 / B, -A / B**2),
         "pow": lambda: (B * A ** (B - 1), A**B * np.log(A)),
     }[name]()
+
     def reduce(x):  # sum over the broadcast axes, back to t's shape
         x = np.sum(x, axis=tuple(range(R.ndim - t.ndim)))
         return x.sum(axis=tuple(i for i, n in enumerate(t.shape) if n == 1),
                      keepdims=True).reshape(t.shape)
 
-    for t, d in zip((a, b), local):
+    for t, d in zip((a, b), local, strict=True):
         assert t.grad.shape == t.shape
         # the same k <= R.size terms R·d, summed in another order, and each term computed in
         # another order too (a few roundings): within 2(k + 4)·2⁻⁵³·Σ|terms| (Higham), plus

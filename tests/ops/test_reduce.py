@@ -142,9 +142,9 @@ def test_empty_reductions():
     assert Tensor(np.ones((0, 3))).sum().item() == 0.0
     with pytest.raises(tg.ShapeError, match="^mean: .*zero elements"):
         Tensor(np.ones((0, 3))).mean()
-    with pytest.raises(tg.ShapeError, match="^max: .*maximum of zero elements"):
+    with pytest.raises(tg.ShapeError, match=r"^max: .*maximum of zero elements"):
         Tensor(np.ones((0, 3))).max(axis=0)
-    with pytest.raises(tg.ShapeError, match="^min: .*minimum of zero elements"):
+    with pytest.raises(tg.ShapeError, match=r"^min: .*minimum of zero elements"):
         Tensor(np.ones((0, 3))).min(axis=0)
 
 

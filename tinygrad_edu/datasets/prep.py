@@ -163,8 +163,8 @@ def one_hot(labels: ArrayLike, num_classes: int | None = None) -> FloatArray:
         if np.any(too_big):
             i = int(np.argmax(too_big))
             raise ValueError(
-                f"one_hot: label {arr[i].item()!r} at index {i} is out of range for num_classes={k} "
-                f"(labels must be < num_classes)"
+                f"one_hot: label {arr[i].item()!r} at index {i} is out of range for "
+                f"num_classes={k} (labels must be < num_classes)"
             )
     else:
         k = int(arr.max()) + 1 if arr.size else 0

@@ -53,7 +53,10 @@ def check_mse_sigmoid(grads: Callable[..., Any]) -> Feedback:
         dw, db = _mse_sigmoid_reference(X, w, b, t)
         y = 1 / (1 + np.exp(-(X @ w + b)))
         no_slope = 2 * (y - t) @ X / n  # the chain rule stopped before σ′
-        at = lambda i: f"w[{i}]"
+
+        def at(i: int) -> str:
+            return f"w[{i}]"
+
         problem = compare("dE/dw", answer[0], dw, where=at, batch=n)
         if problem and np.shape(answer[0]) == dw.shape and np.allclose(answer[0], no_slope):
             problem += " — you left out σ′(z) = y(1 − y): the chain rule goes through the sigmoid"
@@ -179,8 +182,11 @@ def check_linear_backward(backward: Callable[..., Any]) -> Feedback:
     expected = {"dL/dX": x_t.grad, "dL/dW": w_t.grad, "dL/db": b_t.grad}
     rule = {"dL/dX": "G W, (5, 4) @ (4, 3)", "dL/dW": "Gᵀ X, (4, 5) @ (5, 3)",
             "dL/db": "G summed over the batch axis"}
-    for (name, exp), got in zip(expected.items(), answer):
+    for (name, exp), got in zip(expected.items(), answer, strict=True):
         assert exp is not None
-        at = lambda i, shape=exp.shape: f"index {np.unravel_index(i, shape)}"
+
+        def at(i: int, shape: tuple[int, ...] = exp.shape) -> str:
+            return f"index {np.unravel_index(i, shape)}"
+
         report.verdict(compare(name, got, exp, where=at, batch=5), f"{name} = {rule[name]}")
     return report.done()

@@ -29,7 +29,8 @@ class Softplus(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
-        return np.logaddexp(0.0, x)  # ln(e⁰ + eˣ), without overflow for large x
+        out: np.ndarray = np.logaddexp(0.0, x)  # ln(e⁰ + eˣ), without overflow for large x
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * 0.5 * (1.0 + np.tanh(0.5 * self.x)),)  # σ(x), without overflow
@@ -40,6 +41,7 @@ class Bump(Function):
     exercise is to find it with ``locate`` and fix it in a subclass.)"""
 
     rule = "d bump/dx = 2x·exp(−x²)"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
@@ -123,7 +125,8 @@ def _broken_versions(op: type[Function]) -> dict[str, type[Function]]:
     class WrongForLargeX(op):  # type: ignore[valid-type, misc]
         def forward(self, x: np.ndarray, **params: Any) -> np.ndarray:
             self.seen = x
-            return super().forward(x, **params)
+            out: np.ndarray = super().forward(x, **params)
+            return out
 
         def vjp(self, g: np.ndarray) -> tuple[Any, ...]:
             (v,) = super().vjp(g)

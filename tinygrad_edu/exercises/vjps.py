@@ -102,7 +102,8 @@ def check_swish(cls: Any) -> Feedback:
     """Exercise 2: swish(x) = x σ(x), with d/dx = σ(x) + x σ(x)(1 − σ(x))."""
     def d_swish(x: np.ndarray) -> np.ndarray:
         s = _sigmoid(x)
-        return s + x * s * (1 - s)
+        slope: np.ndarray = s + x * s * (1 - s)
+        return slope
 
     return _check_unary(
         cls, "swish", "x · σ(x)", lambda x: x * _sigmoid(x),
@@ -149,7 +150,10 @@ def check_huber(cls: Any) -> Feedback:
         report.wrong("vjp must return two gradients, one per input: (dE/dy, dE/dt)")
         return report.done()
     dy = G_H * np.clip(r, -1, 1) / n
-    at = lambda i: f"y − t = {fmt(r.flat[i])}"
+
+    def at(i: int) -> str:
+        return f"y − t = {fmt(r.flat[i])}"
+
     mistakes = {"outside |y − t| <= 1 the loss is linear, so its gradient stays at ±G/N; "
                 "yours keeps growing with y − t": G_H * r / n,
                 "inside |y − t| <= 1 the loss is (y − t)²/2, whose gradient is G·(y − t)/N, "

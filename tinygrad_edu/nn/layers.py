@@ -127,7 +127,8 @@ class Linear(Module):
     >>> layer(tg.ones(32, 5))
     Traceback (most recent call last):
     ...
-    tinygrad_edu.errors.ShapeError: Linear(4 -> 3): expected input with 4 features (shape (4,) or (N, 4)), got shape (32, 5)
+    tinygrad_edu.errors.ShapeError: Linear(4 -> 3): expected input with 4 features
+    (shape (4,) or (N, 4)), got shape (32, 5)
     """
 
     def __init__(self, in_features: int, out_features: int, activation: Activation = None, *,

@@ -91,7 +91,7 @@ class Perceptron(Neuron):
         errors: list[int] = []
         for _ in range(epochs):
             mistakes = 0
-            for x_n, t_n in zip(X, t):
+            for x_n, t_n in zip(X, t, strict=True):
                 y_n = 1.0 if w @ x_n + b >= 0 else 0.0  # predict
                 e = t_n - y_n  # compare
                 if e != 0:  # adjust

@@ -48,6 +48,7 @@ class Tanh(Function):
     """out = tanh(a);  dL/da = G * (1 - out²)"""
 
     rule = "d tanh/dx = 1 − tanh²"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.tanh(a)
@@ -88,7 +89,8 @@ class LeakyRelu(Function):
     def forward(self, a: np.ndarray, *, slope: float = 0.01) -> np.ndarray:
         _check_slope(slope)
         self.factor = np.where(a > 0, 1.0, slope).astype(a.dtype, copy=False)
-        return a * self.factor
+        out: np.ndarray = a * self.factor
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * self.factor,)
@@ -100,7 +102,8 @@ class Sign(Function):
     rule = "d sign/dx = 0"
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return np.sign(a)
+        out: np.ndarray = np.sign(a)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (np.zeros_like(g),)
@@ -113,7 +116,8 @@ class Step(Function):
     rule = "d step/dx = 0"
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return np.heaviside(a, 1.0)
+        out: np.ndarray = np.heaviside(a, 1.0)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (np.zeros_like(g),)
@@ -136,6 +140,7 @@ class Softmax(Function):
     """
 
     rule = "dsᵢ/dxⱼ = sᵢ(δᵢⱼ − sⱼ)"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray, *, axis: int = -1) -> np.ndarray:
         self.axis = axes = _softmax_axes("softmax", axis, a.shape)
@@ -154,7 +159,7 @@ def stable_log_softmax(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     Subtracting the max changes nothing mathematically and keeps exp from overflowing.
     (The second subtraction is in place for memory: see ``classification.softmax_minus_targets``.)
     """
-    out = a - a.max(axis=axes, keepdims=True)
+    out: np.ndarray = a - a.max(axis=axes, keepdims=True)
     out -= np.log(np.exp(out).sum(axis=axes, keepdims=True))
     return out
 

@@ -51,7 +51,8 @@ class MatMul(Function):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_matmul(self.name, self.sign, a.shape, b.shape)
         self.a, self.b = a, b
-        return np.matmul(a, b)
+        out: np.ndarray = np.matmul(a, b)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = self.a, self.b

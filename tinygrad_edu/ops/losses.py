@@ -33,13 +33,15 @@ def clamped_log(p: np.ndarray) -> np.ndarray:
     the float32 floor ln(3.6e-44) = -99.97 instead of -100.
     """
     with np.errstate(divide="ignore"):
-        return np.maximum(np.log(p), LOG_FLOOR)
+        log_p: np.ndarray = np.maximum(np.log(p), LOG_FLOOR)
+    return log_p
 
 
 def clamped_log_slope(p: np.ndarray, log_p: np.ndarray) -> np.ndarray:
     """d/dp of ``clamped_log(p)`` (given as ``log_p``): 1/p where ln p is above the floor,
     0 where the clamp holds it (there the loss does not change with p)."""
-    return np.divide(1.0, p, out=np.zeros_like(p), where=log_p > LOG_FLOOR)
+    slope: np.ndarray = np.divide(1.0, p, out=np.zeros_like(p), where=log_p > LOG_FLOOR)
+    return slope
 
 
 def _same_shape(op: str, y: np.ndarray, t: np.ndarray) -> None:

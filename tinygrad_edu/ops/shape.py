@@ -70,7 +70,8 @@ class Transpose(Function):
                 f"tensor of shape {a.shape}"
             )
         self.inverse = tuple(np.argsort([ax % a.ndim for ax in axes]))
-        return a.transpose(axes)
+        out: np.ndarray = a.transpose(axes)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g.transpose(self.inverse),)

@@ -168,7 +168,8 @@ def distinct_tensors(shape: Any = None, *, gap: float = 0.05, bound: float = 3.0
     """
     k = int(bound / gap)
     shape = shapes() if shape is None else shape
-    shape = shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape))
+    shape_strategy: st.SearchStrategy[tuple[int, ...]] = (
+        shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape)))
 
     def values(s: tuple[int, ...]) -> st.SearchStrategy[Tensor]:
         n = int(np.prod(s))
@@ -180,7 +181,7 @@ def distinct_tensors(shape: Any = None, *, gap: float = 0.05, bound: float = 3.0
             lambda ints: Tensor(np.array(ints, dtype=np.float64).reshape(s) * gap,
                                 requires_grad=requires_grad))
 
-    return shape.flatmap(values)
+    return shape_strategy.flatmap(values)
 
 
 def _tensors_for(shapes: Any, elements: Elements | None,
