@@ -163,7 +163,7 @@ def _concatenate(data):
     shape = list(data.draw(shapes(min_dims=1, max_dims=3, max_side=3)))
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
     sizes = data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
-    xs = [data.draw(tensors(tuple(shape[:axis % len(shape)] + [n] + shape[axis % len(shape) + 1:])))
+    xs = [data.draw(tensors((*shape[:axis % len(shape)], n, *shape[axis % len(shape) + 1:])))
           for n in sizes]
     return (lambda *xs: tg.concatenate(xs, axis=axis)), tuple(xs)
 

@@ -33,7 +33,7 @@ def test_flatten_all_or_a_range_of_axes(x, data):
     if x.ndim:
         start = data.draw(st.integers(0, x.ndim - 1))
         end = data.draw(st.integers(start, x.ndim - 1))
-        shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1])),) + x.shape[end + 1:]
+        shape = (*x.shape[:start], int(np.prod(x.shape[start:end + 1])), *x.shape[end + 1:])
         assert x.flatten(start, end).shape == shape
         assert x.flatten(start - x.ndim, end - x.ndim).shape == shape  # negatives too
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for editors and type 
     from . import plot as plot  # on its own line: mypy (1.x) reports it missing in the list above
     from .recorder import Recorder
     from .trace import trace_backward
+    from .train import fit
 
 
 def dot(a: Any, b: Any) -> Tensor:

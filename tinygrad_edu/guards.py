@@ -54,14 +54,14 @@ def seed_gradient(caller: str, root: Node, grad: Any) -> np.ndarray:
 
 def check_grad(t: Node, value: Any) -> np.ndarray:
     """A gradient assigned to ``t.grad``: an array of t's dtype and shape, else an error."""
-    value = np.asarray(value)
-    if value.dtype != t._data.dtype:
+    g = np.asarray(value)
+    if g.dtype != t._data.dtype:
         raise TypeError(f"grad: a {t._data.dtype} tensor needs a {t._data.dtype} gradient, "
-                        f"got {value.dtype} (use .astype(np.{t._data.dtype}))")
-    if value.shape != t.shape:
-        raise ShapeError(f"grad: a gradient of shape {value.shape} for a tensor of shape "
+                        f"got {g.dtype} (use .astype(np.{t._data.dtype}))")
+    if g.shape != t.shape:
+        raise ShapeError(f"grad: a gradient of shape {g.shape} for a tensor of shape "
                          f"{t.shape}; they must be equal")
-    return value
+    return g
 
 
 def describe_nonfinite(a: np.ndarray) -> str | None:

@@ -125,6 +125,7 @@ class TensorMath(TensorReduce, TensorShape):
     def __getitem__(self, index: Any) -> Self:
         """``t[1]``, ``t[:, 0]``, ``t[[0, 0, 2]]``, ``t[mask]`` (numpy's rules, numpy's result)."""
         return self._same_kind(self._apply(shape_ops.Index, index=_plain_index(index)))
+
     # activations (see ops/activations.py for the values at the kinks)
     def sigmoid(self) -> Self: return self._apply(act.Sigmoid)
     def tanh(self) -> Self: return self._apply(act.Tanh)
@@ -142,6 +143,7 @@ class TensorMath(TensorReduce, TensorShape):
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Self:
         return self._apply(act.LogSoftmax, axis=numpy_or_torch("log_softmax", "axis", axis, -1,
                                                                "dim", dim))
+
 
 def _plain_index(index: Any) -> Any:
     """An index as numpy reads it: a tensor made from bools becomes a boolean mask, any other

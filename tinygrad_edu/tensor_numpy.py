@@ -23,7 +23,11 @@ from .modes import NOT_RECORDED, mode, refuse_while_compiling
 from .ops import elementwise as ew
 
 if TYPE_CHECKING:
+    import weakref
+
     from typing_extensions import Self  # typing.Self from Python 3.11
+
+    from .versions import Versioned
 
 _NUMBERS = (np.ndarray, int, float, bool, np.number, np.bool_, list, tuple)
 _IN_PLACE_OPS: dict[Any, type[Function]] = {
@@ -39,6 +43,10 @@ class TensorNumpy:
     name: str | None
     _fn: Function | None
     _is_mask: bool
+    # what versions.count_change reads and writes (the Versioned protocol), for `t += ...`
+    _version: int
+    _base: Versioned | None
+    _views: dict[int, weakref.ref[Versioned]] | None
 
     def __getitem__(self, index: Any) -> Self:
         raise NotImplementedError  # provided by TensorMath

@@ -32,7 +32,7 @@ def joinable(draw):
     axis = draw(st.integers(-len(shape), len(shape) - 1))
     at = axis % len(shape)
     sizes = draw(st.lists(st.integers(0, 3), min_size=1, max_size=4))
-    return [draw(tensors(tuple(shape[:at] + [n] + shape[at + 1:]))) for n in sizes], axis
+    return [draw(tensors((*shape[:at], n, *shape[at + 1:]))) for n in sizes], axis
 
 
 @given(case=stackable(), seed=seeds)
@@ -64,7 +64,7 @@ def test_concatenate_forward_and_gradient(case, seed):
         np.testing.assert_array_equal(out.data, expected)
     out.backward(g := np.random.default_rng(seed).standard_normal(out.shape))
     ends = np.cumsum([x.shape[axis] for x in xs])[:-1]
-    for x, part in zip(xs, np.split(g, ends, axis=axis)):
+    for x, part in zip(xs, np.split(g, ends, axis=axis), strict=True):
         np.testing.assert_array_equal(x.grad, part)
     if all(x.size for x in xs):  # an empty input has no gradient entries to check
         check_vjp(lambda *ys: tg.cat(ys, axis=axis), *xs, seed=seed, tol=TOL)
@@ -96,7 +96,8 @@ def test_constants_and_tensors_mixed():
     (lambda: tg.stack([Tensor([1.0, 2.0]), Tensor([1.0])]), tg.ShapeError,
      r"^stack: all tensors must have the same shape, got \(2,\), \(1,\)"),
     (lambda: tg.stack([]), ValueError, r"^stack: needs at least one tensor"),
-    (lambda: tg.stack(Tensor([1.0, 2.0])), TypeError, r"^stack: expects a list or tuple.*list\(t\)"),
+    (lambda: tg.stack(Tensor([1.0, 2.0])), TypeError,
+     r"^stack: expects a list or tuple.*list\(t\)"),
     (lambda: tg.stack([Tensor([1.0])], axis=2), tg.ShapeError, r"^stack: axis 2 is out of range"),
     (lambda: tg.stack([Tensor([1.0])], axis=-1, dim=0), TypeError, r"^stack: got both axis=-1"),
     (lambda: tg.cat([Tensor(np.ones((2, 3))), Tensor(np.ones((3, 2)))]), tg.ShapeError,

@@ -140,7 +140,7 @@ def test_axis_must_be_an_int_or_tuple(name):
 
 def test_empty_reductions():
     assert Tensor(np.ones((0, 3))).sum().item() == 0.0
-    with pytest.raises(tg.ShapeError, match="^mean: .*zero elements"):
+    with pytest.raises(tg.ShapeError, match=r"^mean: .*zero elements"):
         Tensor(np.ones((0, 3))).mean()
     with pytest.raises(tg.ShapeError, match=r"^max: .*maximum of zero elements"):
         Tensor(np.ones((0, 3))).max(axis=0)

@@ -285,7 +285,8 @@ def test_expand_is_pytorchs_broadcast_to_with_minus_one_keeping_a_size():
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda x: x.broadcast_to((3, 1)), tg.ShapeError, r"^broadcast_to: the tensor \(2, 3\) and the"),
+    (lambda x: x.broadcast_to((3, 1)), tg.ShapeError,
+     r"^broadcast_to: the tensor \(2, 3\) and the"),
     (lambda x: x.broadcast_to((4, 3)), tg.ShapeError, r"^broadcast_to: .*axis -2 has sizes 2 vs 4"),
     (lambda x: x.broadcast_to((2.0, 3)), TypeError, r"^broadcast_to: shape must be an int or"),
     (lambda x: x.broadcast_to((-2, 3)), ValueError, r"^broadcast_to: shape must not be negative"),
@@ -299,7 +300,8 @@ def test_broadcast_and_tile_errors(call, error, message):
 
 
 def test_broadcast_to_a_smaller_shape_says_to_reduce():
-    with pytest.raises(tg.ShapeError, match=r"^broadcast_to: cannot stretch .*\(2, 3\) to \(1, 3\)"):
+    with pytest.raises(tg.ShapeError,
+                       match=r"^broadcast_to: cannot stretch .*\(2, 3\) to \(1, 3\)"):
         Tensor(np.ones((2, 3))).broadcast_to((1, 3))
 
 

@@ -74,5 +74,6 @@ class Concatenate(Function):
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         parts = np.split(g, self.ends, axis=self.axis)
         return tuple(part.reshape(shape) if need else None
-                     for part, shape, need in zip(parts, self.shapes, self.needs_input_grad))
+                     for part, shape, need in zip(parts, self.shapes, self.needs_input_grad,
+                                                  strict=True))
 

@@ -26,7 +26,8 @@ class Add(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
-            return a + b
+            out: np.ndarray = a + b
+            return out
         except ValueError:  # the shapes do not broadcast: say so, naming the op
             raise_shape_error("add", a, b)
             raise
@@ -42,7 +43,8 @@ class Sub(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
-            return a - b
+            out: np.ndarray = a - b
+            return out
         except ValueError:
             raise_shape_error("sub", a, b)
             raise
@@ -59,7 +61,8 @@ class Mul(Function):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         try:
-            return a * b
+            out: np.ndarray = a * b
+            return out
         except ValueError:
             raise_shape_error("mul", a, b)
             raise
@@ -73,6 +76,7 @@ class Div(Function):
     """out = a / b;  dL/da = G / b,  dL/db = -G * a / b**2 = -G * out / b"""
 
     rule = "d(a/b)/da = 1/b, d(a/b)/db = -a/b²"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.b = b
@@ -96,6 +100,7 @@ class Pow(Function):
     """
 
     rule = "d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
@@ -135,6 +140,7 @@ class Exp(Function):
     """out = exp(a);  dL/da = G * out"""
 
     rule = "d eˣ/dx = eˣ"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.exp(a)
@@ -151,7 +157,8 @@ class Log(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return np.log(a)
+        out: np.ndarray = np.log(a)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g / self.a,)
@@ -161,6 +168,7 @@ class Sqrt(Function):
     """out = sqrt(a);  dL/da = G / (2 out)"""
 
     rule = "d √x/dx = 1/(2√x)"
+    out: np.ndarray  # saved for vjp
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.sqrt(a)
@@ -177,7 +185,8 @@ class Abs(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return np.abs(a)
+        out: np.ndarray = np.abs(a)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * np.sign(self.a),)
@@ -190,7 +199,8 @@ class Square(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return a * a
+        out: np.ndarray = a * a
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * 2.0 * self.a,)

@@ -97,7 +97,8 @@ def ties_share(a: np.ndarray, extreme: np.ndarray, axes: tuple[int, ...]) -> np.
     The one tie rule of max, min (reductions) and maximum, minimum (elementwise, select.py).
     """
     hit = (a == extreme) | np.isnan(a)  # NaN == NaN is False
-    return hit / hit.sum(axis=axes, keepdims=True)
+    share: np.ndarray = hit / hit.sum(axis=axes, keepdims=True)
+    return share
 
 
 def _extreme(op: str, pick: np.ufunc, a: np.ndarray,
@@ -185,7 +186,8 @@ def _product_of_others(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     ones = np.ones((*flat.shape[:-1], 1), dtype=a.dtype)
     before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    return (before * after).reshape(moved.shape).transpose(np.argsort(order))
+    others: np.ndarray = (before * after).reshape(moved.shape).transpose(np.argsort(order))
+    return others
 
 
 class Var(Function):

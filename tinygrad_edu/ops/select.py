@@ -129,7 +129,8 @@ class Clip(Function):
         if high is not None:
             inside = inside & (a <= high)
         self.inside = inside
-        return np.clip(a, low, high)
+        out: np.ndarray = np.clip(a, low, high)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * self.inside,)

@@ -165,7 +165,8 @@ class Tile(Function):
         d = max(a.ndim, len(counts))
         self.shape = a.shape
         self.split = [k for r, n in zip((1,) * (d - len(counts)) + counts,
-                                        (1,) * (d - a.ndim) + a.shape) for k in (r, n)]
+                                        (1,) * (d - a.ndim) + a.shape, strict=True)
+                      for k in (r, n)]
         return np.tile(a, counts)
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
@@ -180,7 +181,8 @@ class Clone(Function):
     rule = "d x/dx = 1"
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return a.copy()
+        out: np.ndarray = a.copy()
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g,)

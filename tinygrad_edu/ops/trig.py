@@ -17,7 +17,8 @@ class Sin(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return np.sin(a)
+        out: np.ndarray = np.sin(a)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * np.cos(self.a),)
@@ -30,7 +31,8 @@ class Cos(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return np.cos(a)
+        out: np.ndarray = np.cos(a)
+        return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (-g * np.sin(self.a),)
