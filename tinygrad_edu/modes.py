@@ -157,14 +157,9 @@ class no_grad(_Switch):
     """
 
     def _inside(self, outside: Mode) -> Mode:
-        if outside is OUTSIDE_EVERY_BLOCK:  # the common case, made once (W1: -1 %)
-            return _NO_GRAD_OUTSIDE_EVERY_BLOCK
         if outside.compiling:
             refuse_while_compiling("no_grad()", NOT_RECORDED)
         return Mode(False, outside.anomaly, outside, None, outside.compiling)
-
-
-_NO_GRAD_OUTSIDE_EVERY_BLOCK = Mode(False, False, OUTSIDE_EVERY_BLOCK)
 
 
 class enable_grad(_Switch):
