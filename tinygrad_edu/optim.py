@@ -66,9 +66,9 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient; those with ``grad is None`` are skipped."""
         for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
             g = p.grad
+            if g is None:
+                continue
             if self.weight_decay != 0.0:
                 g = g + self.weight_decay * p.data  # a new array: p.grad stays as it was
             self.update(i, p, g)
