@@ -215,6 +215,22 @@ def test_decorator_forms_and_repr():
     assert repr(checked) == "<tg.compile of checked: 1 recording(s)>"
 
 
+def test_a_check_catches_a_function_that_now_returns_more_values():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    extra = []
+
+    def fn(x):
+        loss = (w * x).sum()
+        return (loss, *extra)
+    step = tg.compile(fn, check=2)
+    step(np.ones(2))
+    step(np.ones(2))  # the first replay, checked: still one value
+    extra.append(w * 2.0)  # the function changes between calls
+    step(np.ones(2))
+    with pytest.raises(RuntimeError, match=r"how many values they return \(1 replayed, 2 now\)"):
+        step(np.ones(2))
+
+
 def test_check_every_k_calls_runs_the_function_eagerly_and_compares():
     w = Tensor([1.0, 2.0], requires_grad=True)
     runs = []

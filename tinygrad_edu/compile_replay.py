@@ -103,7 +103,10 @@ def compare(name: str, replay: Replay, got: Any, replayed: Sequence[np.ndarray |
             outputs: Outputs) -> None:
     """Raise unless the replay's values and gradients equal the eager run's, bit for bit."""
     got = got if isinstance(got, tuple) else (got,)
-    for k, (a, o) in enumerate(zip(got, outputs, strict=False)):
+    if len(got) != len(outputs):
+        _mismatch(name, replay, f"how many values they return ({len(got)} replayed, "
+                                f"{len(outputs)} now)")
+    for k, (a, o) in enumerate(zip(got, outputs, strict=True)):
         if not identical(a, o._data):
             _mismatch(name, replay, "the loss" if k == 0 else f"returned value {k}")
     for p, a in zip(replay.params, replayed, strict=True):
