@@ -89,6 +89,15 @@ def test_decision_boundary_with_explicit_weights_and_multiclass(tmp_path):
         plot.decision_boundary(layer, np.ones((4, 3)), T)
 
 
+def test_decision_boundary_draws_every_class_even_past_eight():
+    rng = np.random.default_rng(0)
+    X10 = rng.standard_normal((40, 2))
+    labels = np.arange(40) % 10  # ten classes: more than the eight marker shapes
+    ax = plot.decision_boundary(tg.nn.Linear(2, 10, rng=0), X10, labels)
+    drawn = ax.get_legend_handles_labels()[1]
+    assert drawn == [f"t = {k}" for k in range(10)]  # the 9th and 10th used to be dropped
+
+
 def test_activations_and_their_derivatives(tmp_path):
     fig = plot.activations(("sigmoid", "tanh", "relu"), path=tmp_path / "act.png")
     assert written(tmp_path / "act.png")

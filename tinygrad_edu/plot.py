@@ -105,7 +105,8 @@ def decision_boundary(model: Any, X: Any, t: Any, *, ax: Any = None,
                     alpha=0.8)
         if z.min() < threshold <= z.max() and wb is None:  # a linear unit: line drawn exactly below
             ax.contour(g0, g1, z, levels=[threshold], colors="k", linewidths=1.2)
-    for cls, marker in zip(np.unique(labels), "o^sDv<>p", strict=False):  # markers to spare
+    for i, cls in enumerate(np.unique(labels)):  # markers repeat after 8 classes; colours differ
+        marker = "o^sDv<>p"[i % 8]
         pick = labels == cls
         ax.scatter(X[pick, 0], X[pick, 1], marker=marker, edgecolor="k", label=f"t = {cls:g}")
     if wb is not None:
