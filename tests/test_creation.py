@@ -67,3 +67,14 @@ def test_like_keeps_a_float32_dtype_and_shares_nothing():
 def test_bad_arguments_are_clear_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("make", [tg.zeros, tg.ones, tg.randn])
+def test_zeros_ones_randn_refuse_a_non_float_dtype_and_bad_sizes(make):
+    with pytest.raises(TypeError, match="dtype must be float32 or float64, got int32"):
+        make(2, dtype=np.int32)  # used to give float64 without a word
+    with pytest.raises(ValueError, match=rf"^{make.__name__}: each size of shape .* got -2"):
+        make(-2)  # used to be numpy's "negative dimensions are not allowed"
+    with pytest.raises(ValueError, match=rf"^{make.__name__}: each size of shape .* got 2\.5"):
+        make((2, 2.5))
+    assert make(2, 3, dtype=np.float32).dtype == np.float32 and make((2, 3)).shape == (2, 3)

@@ -25,18 +25,20 @@ def tensor(data: Any, requires_grad: bool = False, *, dtype: Any = None,
     return Tensor(data, requires_grad, dtype=dtype, name=name)
 
 
-def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+def _shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))``: the sizes, each a whole number >= 0."""
+    sizes = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return tuple(whole_number(n, "each size of shape", op, minimum=0) for n in sizes)
 
 
 def zeros(*shape: int, requires_grad: bool = False, dtype: Any = np.float64) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return Tensor(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad)
+    return Tensor(np.zeros(_shape_arg(shape, "zeros")), requires_grad, dtype=dtype)
 
 
 def ones(*shape: int, requires_grad: bool = False, dtype: Any = np.float64) -> Tensor:
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad)
+    return Tensor(np.ones(_shape_arg(shape, "ones")), requires_grad, dtype=dtype)
 
 
 def randn(*shape: int, rng: RngLike = None, requires_grad: bool = False,
@@ -44,15 +46,14 @@ def randn(*shape: int, rng: RngLike = None, requires_grad: bool = False,
     """Standard-normal values; ``rng`` an int seed >= 0 or a Generator (same seed, same
     values), or None."""
     gen = as_generator(rng, "randn")
-    return Tensor(gen.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad)
+    return Tensor(gen.standard_normal(_shape_arg(shape, "randn")), requires_grad, dtype=dtype)
 
 
 def full(shape: Any, fill_value: float, *, requires_grad: bool = False,
          dtype: Any = np.float64) -> Tensor:
     """A tensor of ``shape`` (an int or a tuple) holding ``fill_value`` everywhere."""
     check_real(fill_value, "fill_value", "full")
-    sizes = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-    sizes = tuple(whole_number(n, "each size of shape", "full", minimum=0) for n in sizes)
+    sizes = _shape_arg(tuple(shape) if isinstance(shape, (tuple, list)) else (shape,), "full")
     return Tensor(np.full(sizes, float(fill_value)), requires_grad, dtype=dtype)
 
 
