@@ -35,6 +35,7 @@ from .arrays import to_array
 from .broadcasting import summed_axes, unbroadcast
 from .compile_record import Trace
 from .engine import accumulate_grad
+from .function import rule_of
 from .tensor import Tensor
 
 _HELPERS = {"unbroadcast": unbroadcast, "accumulate_grad": accumulate_grad,
@@ -183,7 +184,8 @@ class _Writer:
                 after.append(_line(f"{g} = {g} + {share}",
                                    f"{self.value[id(x)]} is used again: its shares add up"))
         unpack = ", ".join(targets) if len(targets) > 1 else f"({targets[0]},)"
-        rule = f"{fn.name}: {fn.rule}" if fn.rule else fn.name
+        words = rule_of(type(fn))  # the rule written for this vjp (not an inherited one)
+        rule = f"{fn.name}: {words}" if words else fn.name
         self.line(f"{unpack} = {self.obj[id(node)]}.vjp({self.grad[id(node)]})", rule)
         self.lines.extend(after)
 
