@@ -138,6 +138,18 @@ def test_in_place_arithmetic_on_a_recorded_parameter_says_how_to_update(symbol):
     assert w.version == 0
 
 
+@pytest.mark.parametrize("symbol", ["+=", "-=", "*=", "/="])
+def test_in_place_arithmetic_on_a_computed_tensor_with_grad_raises_and_says_how(symbol):
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    h = w * 2.0
+    with pytest.raises(RuntimeError, match="no_grad") as info:
+        IN_PLACE[symbol](h, 2.0)
+    assert f"t = t {symbol[0]} ..." in str(info.value)
+    np.testing.assert_array_equal(h.data, [2.0, 4.0])  # nothing was changed
+    h.sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+
+
 @pytest.mark.parametrize("symbol, expected", [("+=", [3.0, 4.0]), ("-=", [-1.0, 0.0]),
                                               ("*=", [2.0, 4.0]), ("/=", [0.5, 1.0])])
 @pytest.mark.parametrize("operand", [2.0, np.array([2.0, 2.0]), Tensor([2.0, 2.0]), [2.0, 2.0]],

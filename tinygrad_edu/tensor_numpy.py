@@ -155,21 +155,24 @@ class TensorNumpy:
     def _in_place(self, ufunc: np.ufunc, other: Any, symbol: str) -> Self:
         """``t += other`` and friends: an update of t's own array, unless the graph records it.
 
-        While recording, a parameter (a leaf that requires grad) cannot change in place:
-        there would be no gradient for the change (PyTorch's rule too). Any other tensor that
-        takes part in the graph (``total += loss``, ``c += w`` with w requiring grad) gets the
-        recorded op instead, as ``t = t + other``: the name is bound to a new tensor."""
+        While recording, a tensor that requires grad cannot change in place: there would be
+        no gradient for the change (update it inside ``no_grad`` or through ``.data``; for a
+        computed tensor write ``t = t + other``). A tensor without grad that takes in one with
+        grad (``c += w``) gets the recorded op instead, as ``c = c + w``: the name is bound to
+        a new tensor, so w's gradient through it is kept."""
         now = mode.get()
         if now.compiling:
             refuse_while_compiling(f"`t {symbol}= ...`", NOT_RECORDED)
         recording = now.grad
-        if recording and self.requires_grad and self._fn is None:
+        if recording and self.requires_grad:
+            computed = "" if self._fn is None else (
+                f" For a computed tensor, write `t = t {symbol} ...` to record the operation.")
             raise RuntimeError(
-                f"`w {symbol}= ...` on a parameter (a tensor that requires grad) while the graph "
-                "is being recorded: there is no gradient for changing it in place. Update "
-                f"parameters inside `with tg.no_grad():` (e.g. `w {symbol}= lr * w.grad`), or "
-                f"through the array: `w.data {symbol}= ...`")
-        if recording and (self.requires_grad or getattr(other, "requires_grad", False)):
+                f"`t {symbol}= ...` on a tensor that requires grad while the graph is being "
+                "recorded: there is no gradient for changing it in place. Update parameters "
+                f"inside `with tg.no_grad():` (e.g. `w {symbol}= lr * w.grad`), or through the "
+                f"array: `w.data {symbol}= ...`.{computed}")
+        if recording and getattr(other, "requires_grad", False):
             return self._apply(_IN_PLACE_OPS[ufunc], other)
         value = other._data if isinstance(other, TensorNumpy) else np.asarray(other)
         shape = broadcast_shape(f"{symbol}=", self._data.shape, value.shape)
