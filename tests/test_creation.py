@@ -78,3 +78,15 @@ def test_zeros_ones_randn_refuse_a_non_float_dtype_and_bad_sizes(make):
     with pytest.raises(ValueError, match=rf"^{make.__name__}: each size of shape .* got 2\.5"):
         make((2, 2.5))
     assert make(2, 3, dtype=np.float32).dtype == np.float32 and make((2, 3)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("args", [(0, float("inf")), (float("-inf"), 1), (0, 1, float("nan"))])
+def test_arange_refuses_a_bound_or_step_that_is_not_finite(args):
+    with pytest.raises(ValueError, match=r"^arange: (start|stop|step) must be finite"):
+        tg.arange(*args)  # was numpy's "Maximum allowed size exceeded"
+
+
+@pytest.mark.parametrize("start, stop", [(0, float("inf")), (float("nan"), 1)])
+def test_linspace_refuses_a_bound_that_is_not_finite(start, stop):
+    with pytest.raises(ValueError, match=r"^linspace: (start|stop) must be finite"):
+        tg.linspace(start, stop, 3)  # was NaN values and a RuntimeWarning

@@ -78,13 +78,21 @@ def ones_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tens
     return Tensor(np.ones(shape), requires_grad, dtype=dtype)
 
 
+def _finite(value: Any, name: str, op: str) -> None:
+    """A real, finite number: numpy would answer inf with "Maximum allowed size exceeded"
+    (arange) or with NaN values and a RuntimeWarning (linspace)."""
+    check_real(value, name, op)
+    if not np.isfinite(value):
+        raise ValueError(f"{op}: {name} must be finite, got {value}")
+
+
 def arange(start: float, stop: float | None = None, step: float = 1, *,
            requires_grad: bool = False, dtype: Any = np.float64) -> Tensor:
     """Evenly spaced values in [start, stop), ``step`` apart, as ``np.arange``:
     ``arange(3)`` is [0., 1., 2.]. (For a given number of points, ``linspace`` is exact.)"""
     for name, value in (("start", start), ("stop", stop), ("step", step)):
         if value is not None:
-            check_real(value, name, "arange")
+            _finite(value, name, "arange")
     if step == 0:
         raise ValueError("arange: step must not be 0")
     values = np.arange(start, step=step) if stop is None else np.arange(start, stop, step)
@@ -95,8 +103,8 @@ def linspace(start: float, stop: float, num: int = 50, *, endpoint: bool = True,
              requires_grad: bool = False, dtype: Any = np.float64) -> Tensor:
     """``num`` evenly spaced values from start to stop (included unless ``endpoint=False``),
     as ``np.linspace``."""
-    check_real(start, "start", "linspace")
-    check_real(stop, "stop", "linspace")
+    _finite(start, "start", "linspace")
+    _finite(stop, "stop", "linspace")
     num = whole_number(num, "num", "linspace", minimum=0)
     return Tensor(np.linspace(start, stop, num, endpoint=endpoint), requires_grad, dtype=dtype)
 
