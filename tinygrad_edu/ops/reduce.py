@@ -126,31 +126,26 @@ class Max(Function):
     """
 
     rule = "d(max x)/dxᵢ = 1 where xᵢ is the max, else 0"
+    ufunc: np.ufunc = np.maximum  # Min: np.minimum, with the same forward and vjp
 
     def forward(self, a: np.ndarray, *, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.a = a
-        self.axes, self.kept = _extreme("max", np.maximum, a, axis)
+        self.axes, self.kept = _extreme(self.name, self.ufunc, a, axis)
         return _squeezed(self.kept, self.axes, keepdims)
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (ties_share(self.a, self.kept, self.axes) * g.reshape(self.kept.shape),)
 
 
-class Min(Function):
+class Min(Max):
     """out = min_axes a;  dL/da = G at the position of the minimum, 0 elsewhere
 
-    The same tie rule as ``Max``: tied minima share G equally; a NaN takes it.
+    The same tie rule as ``Max`` (its forward and vjp, with np.minimum): tied minima share G
+    equally; a NaN takes it.
     """
 
     rule = "d(min x)/dxᵢ = 1 where xᵢ is the min, else 0"
-
-    def forward(self, a: np.ndarray, *, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-        self.a = a
-        self.axes, self.kept = _extreme("min", np.minimum, a, axis)
-        return _squeezed(self.kept, self.axes, keepdims)
-
-    def vjp(self, g: np.ndarray) -> tuple[np.ndarray]:
-        return (ties_share(self.a, self.kept, self.axes) * g.reshape(self.kept.shape),)
+    ufunc = np.minimum
 
 
 class Prod(Function):
