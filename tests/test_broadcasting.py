@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -131,3 +133,15 @@ def test_bias_gradient_is_the_batch_sum():
 
 def test_unbroadcast_of_an_empty_gradient_gives_zeros():
     np.testing.assert_array_equal(unbroadcast(np.ones((0, 3)), (1, 3)), np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow"])
+def test_an_op_that_numpy_refuses_raises_our_error_alone(op):
+    # numpy computes first; when it refuses, the op's ShapeError replaces numpy's ValueError
+    # in the traceback (no "During handling of the above exception" with numpy's words)
+    a, b = tg.Tensor(np.ones((2, 3))), tg.Tensor(np.ones((2, 4)))
+    with pytest.raises(tg.ShapeError, match=f"^{op}: shapes \\(2, 3\\) and \\(2, 4\\)") as info:
+        getattr(a, op)(b)
+    assert info.value.__suppress_context__
+    shown = "".join(traceback.format_exception(info.value))
+    assert "ValueError" not in shown and "During handling" not in shown

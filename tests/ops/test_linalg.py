@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -189,3 +191,10 @@ def test_dot_shape_errors(shape_a, shape_b, expected):
         tg.dot(Tensor(np.ones(shape_a)), Tensor(np.ones(shape_b)))
     with pytest.raises(tg.ShapeError, match=expected):
         Tensor(np.ones(shape_a)).dot(np.ones(shape_b))
+
+
+def test_matmul_error_replaces_numpy_error_in_the_traceback():
+    with pytest.raises(tg.ShapeError) as info:
+        Tensor(np.ones((2, 4))) @ Tensor(np.ones((3,)))
+    shown = "".join(traceback.format_exception(info.value))
+    assert "ValueError" not in shown and "During handling" not in shown

@@ -10,13 +10,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..broadcasting import broadcast_shape
+from ..errors import ShapeError
 from ..function import Function
 
 
-def raise_shape_error(op: str, a: np.ndarray, b: np.ndarray) -> None:
-    """numpy refused to broadcast a and b: raise the ShapeError that names ``op`` and the
-    axis (numpy checks the shapes as it computes, so the usual case costs nothing extra)."""
-    broadcast_shape(op, a.shape, b.shape)
+def shape_error(op: str, a: np.ndarray, b: np.ndarray, refused: ValueError) -> Exception:
+    """numpy ``refused`` to compute ``a <op> b``: the ShapeError that names ``op`` and the axis
+    that does not broadcast (numpy checks the shapes as it computes, so the usual case costs
+    nothing extra). The op raises it ``from None``: numpy's message, which names no op,
+    would only repeat it less clearly above it."""
+    try:
+        broadcast_shape(op, a.shape, b.shape)
+    except ShapeError as explained:
+        return explained
+    return refused  # the shapes do broadcast: some other problem, in numpy's words
 
 
 class Add(Function):
@@ -28,9 +35,8 @@ class Add(Function):
         try:
             out: np.ndarray = a + b
             return out
-        except ValueError:  # the shapes do not broadcast: say so, naming the op
-            raise_shape_error("add", a, b)
-            raise
+        except ValueError as refused:  # the shapes do not broadcast: say so, naming the op
+            raise shape_error("add", a, b, refused) from None
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return g, g
@@ -45,9 +51,8 @@ class Sub(Function):
         try:
             out: np.ndarray = a - b
             return out
-        except ValueError:
-            raise_shape_error("sub", a, b)
-            raise
+        except ValueError as refused:
+            raise shape_error("sub", a, b, refused) from None
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return g, (-g if self.needs_input_grad[1] else None)
@@ -63,9 +68,8 @@ class Mul(Function):
         try:
             out: np.ndarray = a * b
             return out
-        except ValueError:
-            raise_shape_error("mul", a, b)
-            raise
+        except ValueError as refused:
+            raise shape_error("mul", a, b, refused) from None
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         da, db = self.needs_input_grad
@@ -82,9 +86,8 @@ class Div(Function):
         self.b = b
         try:
             self.out = a / b
-        except ValueError:
-            raise_shape_error("div", a, b)
-            raise
+        except ValueError as refused:
+            raise shape_error("div", a, b, refused) from None
         return self.out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -106,9 +109,8 @@ class Pow(Function):
         self.a, self.b = a, b
         try:
             self.out = a**b
-        except ValueError:
-            raise_shape_error("pow", a, b)
-            raise
+        except ValueError as refused:
+            raise shape_error("pow", a, b, refused) from None
         return self.out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -20,6 +20,17 @@ from ..errors import ShapeError
 from ..function import Function
 
 
+def matmul_error(op: str, sign: str, a: tuple[int, ...], b: tuple[int, ...],
+                 refused: ValueError) -> Exception:
+    """numpy ``refused`` ``a @ b`` (shapes a and b): a ShapeError that says which axes
+    disagree and what to do (the op raises it ``from None``, in place of numpy's message)."""
+    try:
+        _check_matmul(op, sign, a, b)
+    except ShapeError as explained:
+        return explained
+    return refused  # not a shape problem: numpy's own words
+
+
 def _check_matmul(op: str, sign: str, a: tuple[int, ...], b: tuple[int, ...]) -> None:
     if len(a) == 0 or len(b) == 0:
         raise ShapeError(
@@ -49,9 +60,11 @@ class MatMul(Function):
     sign = "@"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_matmul(self.name, self.sign, a.shape, b.shape)
         self.a, self.b = a, b
-        out: np.ndarray = np.matmul(a, b)
+        try:
+            out: np.ndarray = np.matmul(a, b)
+        except ValueError as refused:  # numpy names no op and no fix
+            raise matmul_error(self.name, self.sign, a.shape, b.shape, refused) from None
         return out
 
     def vjp(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
