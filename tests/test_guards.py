@@ -197,6 +197,30 @@ def test_optimizer_steps_and_evaluation_passes_do_not_trigger():
     assert np.isfinite(model.w.data).all()
 
 
+def test_changes_before_the_forward_or_to_other_tensors_are_not_stale():
+    # values changed before an op ran were saved as changed; a change to a tensor the graph
+    # does not use stales nothing: neither may stop backward
+    w, other = fresh(), fresh()
+    w.data -= 0.5
+    E = forward(w)
+    other.data -= 1.0  # after the forward, but not part of E's graph
+    E.backward()
+    expected = fresh()
+    expected.data -= 0.5
+    forward(expected).backward()
+    np.testing.assert_array_equal(w.grad, expected.grad)
+
+
+def test_a_change_after_the_forward_is_stale_after_other_changes_too():
+    # the check is per tensor: a later change elsewhere does not hide this one
+    w, other = fresh(), fresh()
+    E = forward(w)
+    w.data -= 0.5
+    other.data -= 1.0
+    with pytest.raises(RuntimeError, match="input 0 'w' .* was changed in place"):
+        E.backward()
+
+
 def test_retained_graph_after_an_update_is_stale():
     # backward twice through one graph with an update in between is a real mistake
     w = fresh()

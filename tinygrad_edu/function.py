@@ -61,11 +61,9 @@ class Function:
     needs_input_grad: tuple[bool, ...] = ()
     #: the keyword arguments of ``forward``
     params: Mapping[str, Any] = MappingProxyType({})
-    #: the version of each input, then of the output, when forward ran (see guards.py)
-    versions: tuple[int, ...] = ()
     #: how many in-place changes had been made when forward ran (``versions.CHANGES``):
-    #: backward checks the saved values only if one was made since; -1: always check
-    changes_before: int = -1
+    #: backward checks the saved values only if one was made since (see versions.py)
+    changes_before: int = 0
     #: checksums of the same arrays, taken only inside ``detect_anomaly`` (see guards.py)
     fingerprints: tuple[int, ...] | None = None
     #: True once backward has freed what forward saved (see ``release``)

@@ -35,7 +35,7 @@ class Node(Protocol):
     _fn: Function | None
     _hooks: tuple[Hook, ...]
     _retain_grad: bool
-    _version: int
+    _changed_at: int
 
     @property
     def _parents(self) -> tuple[Self, ...]: ...

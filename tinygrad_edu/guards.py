@@ -103,7 +103,7 @@ def check_saved_values(node: Node, fn: Function) -> None:
     there, and still the same?"""
     tensors = (*node._parents, node)
     if fn.freed or fn.fingerprints is not None or any(
-            t._version != v for t, v in zip(tensors, fn.versions, strict=True)):
+            t._changed_at > fn.changes_before for t in tensors):
         _explain_saved_values(fn, node, tensors)
 
 
@@ -113,8 +113,8 @@ def _explain_saved_values(fn: Function, node: Node, tensors: tuple[Node, ...]) -
             f"backward: the graph through '{fn.name}' was already used by a backward pass and "
             "its saved values were freed. Call backward(retain_graph=True) the first time if "
             "you need to go backward twice, or recompute the forward pass.")
-    for i, (t, v) in enumerate(zip(tensors, fn.versions, strict=True)):
-        if t._version != v:
+    for i, t in enumerate(tensors):
+        if t._changed_at > fn.changes_before:
             raise RuntimeError(
                 f"backward of '{fn.name}': {_which(i, t, node)} was changed in place after the "
                 "forward pass (its .data, or a view of it such as a reshape), so the values "

@@ -41,7 +41,7 @@ class Tensor(TensorMath, TensorNumpy):
 
     # fixed attributes, in reading order: no per-tensor dict
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_fn", "_parents",  # noqa: RUF023
-                 "_version", "_base", "_views", "_hooks", "_retain_grad", "_is_mask",
+                 "_version", "_changed_at", "_base", "_views", "_hooks", "_retain_grad", "_is_mask",
                  "__weakref__")
     _data: np.ndarray
     _grad: np.ndarray | None
@@ -50,6 +50,7 @@ class Tensor(TensorMath, TensorNumpy):
     _fn: Function | None  # the op that made this tensor (None: a leaf)
     _parents: tuple[Tensor, ...]  # that op's inputs
     _version: int  # in-place changes of the values so far
+    _changed_at: int  # versions.CHANGES.count at the latest of them (0: none yet)
     _base: Versioned | None  # the tensor whose memory this one is a view of (reshape, ...)
     _views: dict[int, weakref.ref[Versioned]] | None  # the live views of this one's memory
     _hooks: tuple[Hook, ...]
@@ -196,13 +197,12 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
     first tensor input so float32 work stays float32.
     """
     # one pass over the inputs collects what forward and the recording need
-    tensors, arrays, needs, seen = [], [], [], []
+    tensors, arrays, needs = [], [], []
     for x in inputs:
         t = x if isinstance(x, Tensor) else _constant(x, inputs)
         tensors.append(t)
         arrays.append(t._data)
         needs.append(t.requires_grad)
-        seen.append(t._version)
     fn = op()
     out = fn.forward(*arrays, **params)
     if type(out) is not np.ndarray or out.dtype not in FLOATS:  # numpy scalars, ints, lists
@@ -216,8 +216,7 @@ def apply(op: type[Function], *inputs: Any, **params: Any) -> Tensor:
         versions.link_view(result, out.base, tensors)
     if switches.grad and True in needs:
         fn.needs_input_grad = tuple(needs)
-        fn.versions = (*seen, result._version)
-        fn.changes_before = versions.CHANGES.count
+        fn.changes_before = versions.CHANGES.count  # saved values are stale after a change
         fn.params = params  # so the op can be re-run (gradcheck.locate) and shown
         result.requires_grad, result._fn, result._parents = True, fn, tuple(tensors)
     return result
@@ -232,7 +231,7 @@ def _leaf(data: np.ndarray) -> Tensor:
 
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     t._data, t._grad, t.requires_grad, t.name = data, None, requires_grad, None
-    t._fn, t._parents, t._version, t._base, t._views = None, (), 0, None, None
+    t._fn, t._parents, t._version, t._changed_at, t._base, t._views = None, (), 0, 0, None, None
     t._hooks, t._retain_grad, t._is_mask = (), False, False
 
 

@@ -45,6 +45,7 @@ class TensorNumpy:
     _is_mask: bool
     # what versions.count_change reads and writes (the Versioned protocol), for `t += ...`
     _version: int
+    _changed_at: int
     _base: Versioned | None
     _views: dict[int, weakref.ref[Versioned]] | None
 
