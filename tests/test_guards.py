@@ -217,7 +217,7 @@ def test_a_change_after_the_forward_is_stale_after_other_changes_too():
     E = forward(w)
     w.data -= 0.5
     other.data -= 1.0
-    with pytest.raises(RuntimeError, match="input 0 'w' .* was changed in place"):
+    with pytest.raises(RuntimeError, match=r"input 0 'w' .* was changed in place"):
         E.backward()
 
 
