@@ -10,20 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..broadcasting import broadcast_shape
-from ..errors import ShapeError
+from ..errors import explain_refusal
 from ..function import Function
 
 
 def shape_error(op: str, a: np.ndarray, b: np.ndarray, refused: ValueError) -> Exception:
-    """numpy ``refused`` to compute ``a <op> b``: the ShapeError that names ``op`` and the axis
-    that does not broadcast (numpy checks the shapes as it computes, so the usual case costs
-    nothing extra). The op raises it ``from None``: numpy's message, which names no op,
-    would only repeat it less clearly above it."""
-    try:
-        broadcast_shape(op, a.shape, b.shape)
-    except ShapeError as explained:
-        return explained
-    return refused  # the shapes do broadcast: some other problem, in numpy's words
+    """numpy ``refused`` ``a <op> b``: the ShapeError that names ``op`` and the axis that
+    does not broadcast (see ``errors.explain_refusal``)."""
+    return explain_refusal(refused, lambda: broadcast_shape(op, a.shape, b.shape))
 
 
 class Add(Function):

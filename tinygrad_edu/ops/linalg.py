@@ -16,19 +16,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..broadcasting import broadcast_shape
-from ..errors import ShapeError
+from ..errors import ShapeError, explain_refusal
 from ..function import Function
 
 
 def matmul_error(op: str, sign: str, a: tuple[int, ...], b: tuple[int, ...],
                  refused: ValueError) -> Exception:
     """numpy ``refused`` ``a @ b`` (shapes a and b): a ShapeError that says which axes
-    disagree and what to do (the op raises it ``from None``, in place of numpy's message)."""
-    try:
-        _check_matmul(op, sign, a, b)
-    except ShapeError as explained:
-        return explained
-    return refused  # not a shape problem: numpy's own words
+    disagree and what to do (see ``errors.explain_refusal``)."""
+    return explain_refusal(refused, lambda: _check_matmul(op, sign, a, b))
 
 
 def _check_matmul(op: str, sign: str, a: tuple[int, ...], b: tuple[int, ...]) -> None:
